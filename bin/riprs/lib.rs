@@ -1,0 +1,2 @@
+//! The riprs daemon: sockets, netlink, configuration and the control socket
+//! around the `rip-engine` state machine.
