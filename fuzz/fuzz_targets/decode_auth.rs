@@ -1,0 +1,11 @@
+//! The first octet selects the authentication mode; the rest is a message checked
+//! against a fixed key ring: parse, authenticate, iterate. Nothing is forged.
+//!
+//! The checks are shared with the stable test `crates/rip-codec/tests/fuzz_corpus.rs`.
+
+#![no_main]
+
+#[path = "../../crates/rip-codec/tests/fuzzing/mod.rs"]
+mod fuzzing;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::decode_auth(data));

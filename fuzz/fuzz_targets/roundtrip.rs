@@ -1,0 +1,11 @@
+//! The input drives `arbitrary` to build a valid message and signer: emit, parse,
+//! compare; and the same for the packetizer.
+//!
+//! The checks are shared with the stable test `crates/rip-codec/tests/fuzz_corpus.rs`.
+
+#![no_main]
+
+#[path = "../../crates/rip-codec/tests/fuzzing/mod.rs"]
+mod fuzzing;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::roundtrip(data));
