@@ -43,14 +43,15 @@ impl<'r, 'k> Packetizer<'r, 'k> {
             .routes
             .split_at(self.per_message.min(self.routes.len()));
         self.routes = rest;
-        let written = MessageWriter::new(&mut self.buf, Command::Response, self.version, self.signer)
-            .and_then(|mut writer| {
-                for route in chunk {
-                    writer.push_route(route)?;
-                }
-                Ok(writer)
-            })
-            .map(MessageWriter::finish);
+        let written =
+            MessageWriter::new(&mut self.buf, Command::Response, self.version, self.signer)
+                .and_then(|mut writer| {
+                    for route in chunk {
+                        writer.push_route(route)?;
+                    }
+                    Ok(writer)
+                })
+                .map(MessageWriter::finish);
         Some(written)
     }
 }

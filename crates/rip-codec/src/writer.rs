@@ -6,7 +6,9 @@ use crate::auth::{
 };
 use crate::entry::RouteEntry;
 use crate::error::EmitError;
-use crate::header::{AFI_UNSPECIFIED, Command, ENTRY_LEN, HEADER_LEN, INFINITY, MAX_MESSAGE_LEN, VERSION_1};
+use crate::header::{
+    AFI_UNSPECIFIED, Command, ENTRY_LEN, HEADER_LEN, INFINITY, MAX_MESSAGE_LEN, VERSION_1,
+};
 use crate::prefix::Ipv4Prefix;
 
 /// Route entries that fit in one 512-octet message with this authentication:
@@ -140,7 +142,7 @@ impl<'b, 'k> MessageWriter<'b, 'k> {
     fn put_auth_entry(&mut self, signer: &Signer<'_>) -> Result<(), EmitError> {
         let mut entry = [0u8; ENTRY_LEN];
         let (head, rest) = entry.split_at_mut(4);
-                match signer.mode {
+        match signer.mode {
             AuthMode::None => return Ok(()),
             AuthMode::Password => {
                 if signer.key.secret.len() > auth::PASSWORD_LEN {

@@ -132,7 +132,10 @@ pub enum Authenticated {
     None,
     Password,
     /// Key id and sequence number, for the caller's replay check (RFC 4822 §3.2.2).
-    Crypto { key_id: u8, sequence: u32 },
+    Crypto {
+        key_id: u8,
+        sequence: u32,
+    },
 }
 
 /// The auth data length a keyed-MD5 sender writes: RFC 2082 says 16; old
@@ -224,7 +227,9 @@ fn verify_crypto<K: KeyLookup + ?Sized>(
         });
     }
     if crypto.digest.len() != digest_len {
-        return Err(AuthError::Malformed("trailer length does not fit the algorithm"));
+        return Err(AuthError::Malformed(
+            "trailer length does not fit the algorithm",
+        ));
     }
     let mut expected = [0u8; digest::MAX_DIGEST_LEN];
     let expected = compute_digest(mode, secret, crypto.signed, &mut expected);
