@@ -470,11 +470,10 @@ fn bird_hmac_sha256() {
 // than SHA-256's 32 octets and shorter than its 64-octet block. BIRD keys the
 // HMAC as RFC 2104 does (the key zero padded to the block, hashed only when
 // longer than the block), not as RFC 4822 §3.4.2 says (hashed to L octets
-// when longer than L). rip-codec follows RFC 4822 and rejects these messages
-// with BadDigest, so riprs and BIRD cannot talk with such keys; keys of at
-// most 32 octets (or more than 64) give the same digest both ways. Until the
-// codec decides, this test only pins down what BIRD sends, so that the
-// `check` for this capture can be added beside the fix.
+// when longer than L). Keys of at most 32 octets (or more than 64) give the
+// same digest both ways. rip-codec signs as RFC 4822 says and accepts both
+// keyings on receive; this test pins down what BIRD sends and that the codec
+// takes it.
 #[test]
 fn bird_hmac_sha256_long_key_is_keyed_as_rfc_2104() {
     use hmac::{Mac, SimpleHmac};
@@ -497,5 +496,14 @@ fn bird_hmac_sha256_long_key_is_keyed_as_rfc_2104() {
         assert_ne!(hmac_with(&Sha256::digest(KEY)), digest, "RFC 4822 keying");
         // The key id is read all the same.
         assert_eq!(bytes[10], 4);
+        let packet = rip_codec::Packet::parse_with_limit(&bytes, 100).unwrap();
+        let verified = packet
+            .authenticate(
+                AuthMode::HmacSha256,
+                &[Key { id: 4, secret: KEY }] as &[Key],
+            )
+            .expect("BIRD's RFC 2104 keying is accepted");
+        assert!(verified.routes().all(|r| r.is_ok()));
+        assert!(verified.entry_count() > 0);
     }
 }

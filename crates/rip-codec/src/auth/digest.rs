@@ -26,6 +26,27 @@ pub fn compute_digest<'o>(
     signed: &[u8],
     out: &'o mut [u8; MAX_DIGEST_LEN],
 ) -> &'o [u8] {
+    compute_digest_keyed(mode, HmacKeying::Rfc4822, secret, signed, out)
+}
+
+/// How an HMAC key longer than the hash is prepared. RFC 4822 §3.4.2 hashes
+/// it down to the hash length; BIRD keys HMAC as RFC 2104 does and hashes
+/// only keys longer than the hash's block. The two agree for keys up to the
+/// hash length and beyond the block size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HmacKeying {
+    Rfc4822,
+    Rfc2104,
+}
+
+/// [`compute_digest`] with a choice of HMAC keying.
+pub fn compute_digest_keyed<'o>(
+    mode: AuthMode,
+    keying: HmacKeying,
+    secret: &[u8],
+    signed: &[u8],
+    out: &'o mut [u8; MAX_DIGEST_LEN],
+) -> &'o [u8] {
     let len = mode.digest_len();
     *out = [0u8; MAX_DIGEST_LEN];
     match mode {
@@ -36,10 +57,10 @@ pub fn compute_digest<'o>(
             hasher.update(super::pad_password(secret));
             copy_into(out, &hasher.finalize());
         }
-        AuthMode::HmacSha1 => hmac_apad::<Sha1>(secret, signed, out),
-        AuthMode::HmacSha256 => hmac_apad::<Sha256>(secret, signed, out),
-        AuthMode::HmacSha384 => hmac_apad::<Sha384>(secret, signed, out),
-        AuthMode::HmacSha512 => hmac_apad::<Sha512>(secret, signed, out),
+        AuthMode::HmacSha1 => hmac_apad::<Sha1>(keying, secret, signed, out),
+        AuthMode::HmacSha256 => hmac_apad::<Sha256>(keying, secret, signed, out),
+        AuthMode::HmacSha384 => hmac_apad::<Sha384>(keying, secret, signed, out),
+        AuthMode::HmacSha512 => hmac_apad::<Sha512>(keying, secret, signed, out),
     }
     out.get(..len).unwrap_or_default()
 }
@@ -53,13 +74,13 @@ fn copy_into(out: &mut [u8; MAX_DIGEST_LEN], digest: &[u8]) {
 /// HMAC over `signed` followed by Apad of the hash's length, with the key
 /// prepared as RFC 4822 §3.4.2 says: a key longer than the hash length L is
 /// hashed to L octets first; a shorter one is zero padded, which HMAC does itself.
-fn hmac_apad<D>(secret: &[u8], signed: &[u8], out: &mut [u8; MAX_DIGEST_LEN])
+fn hmac_apad<D>(keying: HmacKeying, secret: &[u8], signed: &[u8], out: &mut [u8; MAX_DIGEST_LEN])
 where
     D: Digest + BlockSizeUser,
 {
     let hash_len = <D as Digest>::output_size();
     let hashed_key;
-    let key: &[u8] = if secret.len() > hash_len {
+    let key: &[u8] = if keying == HmacKeying::Rfc4822 && secret.len() > hash_len {
         hashed_key = D::digest(secret);
         &hashed_key
     } else {

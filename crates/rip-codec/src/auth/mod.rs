@@ -7,7 +7,7 @@
 mod digest;
 mod field;
 
-pub use digest::{APAD_WORD, compute_digest};
+pub use digest::{APAD_WORD, HmacKeying, compute_digest, compute_digest_keyed};
 pub(crate) use field::{AuthField, CryptoField, locate};
 
 use subtle::ConstantTimeEq;
@@ -232,8 +232,22 @@ fn verify_crypto<K: KeyLookup + ?Sized>(
         ));
     }
     let mut expected = [0u8; digest::MAX_DIGEST_LEN];
-    let expected = compute_digest(mode, secret, crypto.signed, &mut expected);
-    if bool::from(expected.ct_eq(crypto.digest)) {
+    let mut matches =
+        compute_digest(mode, secret, crypto.signed, &mut expected).ct_eq(crypto.digest);
+    // Keys longer than the hash: also accept BIRD's RFC 2104 keying, where
+    // it gives a different digest (see HmacKeying).
+    if mode != AuthMode::KeyedMd5 && secret.len() > digest_len {
+        let mut alternative = [0u8; digest::MAX_DIGEST_LEN];
+        matches |= compute_digest_keyed(
+            mode,
+            HmacKeying::Rfc2104,
+            secret,
+            crypto.signed,
+            &mut alternative,
+        )
+        .ct_eq(crypto.digest);
+    }
+    if bool::from(matches) {
         Ok(Authenticated::Crypto {
             key_id: crypto.key_id,
             sequence: crypto.sequence,
