@@ -1,0 +1,132 @@
+//! Interfaces and their addresses as the engine sees them, from the
+//! caller's link and address events.
+
+use std::net::Ipv4Addr;
+
+use rip_codec::Ipv4Prefix;
+
+/// A link and what it can do, as netlink reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub ifindex: u32,
+    pub name: String,
+    /// Administratively and operationally up.
+    pub up: bool,
+    /// IFF_MULTICAST: without it, 224.0.0.9 is neither sent nor received.
+    pub multicast: bool,
+}
+
+/// An IPv4 address on an interface. On a point-to-point link with a `peer`
+/// (IFA_ADDRESS differing from IFA_LOCAL), the peer alone is on-link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Address {
+    pub ifindex: u32,
+    pub local: Ipv4Addr,
+    pub prefix_len: u8,
+    pub peer: Option<Ipv4Addr>,
+}
+
+impl Address {
+    /// The connected network this address makes: the subnet, or the peer's
+    /// /32 on a point-to-point link.
+    pub fn connected(&self) -> Ipv4Prefix {
+        match self.peer {
+            Some(peer) => Ipv4Prefix::new_truncating(peer, self.prefix_len),
+            None => Ipv4Prefix::new_truncating(self.local, self.prefix_len),
+        }
+    }
+
+    /// True when `addr` is directly reachable through this address
+    /// (RFC 2453 §3.9.2): inside the subnet, or the point-to-point peer.
+    pub fn is_on_link(&self, addr: Ipv4Addr) -> bool {
+        if addr == self.local {
+            return false;
+        }
+        match self.peer {
+            Some(peer) => addr == peer || self.connected().contains(addr),
+            None => self.prefix_len < 32 && self.connected().contains(addr),
+        }
+    }
+}
+
+/// What the caller tells the engine about interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterfaceEvent {
+    /// A link appeared or changed (flags, name).
+    Link(Link),
+    /// A link was deleted.
+    LinkRemoved {
+        ifindex: u32,
+    },
+    AddressAdded(Address),
+    AddressRemoved(Address),
+}
+
+/// The engine's view of one interface.
+#[derive(Debug, Clone)]
+pub(crate) struct Interface {
+    pub(crate) link: Link,
+    pub(crate) addresses: Vec<Address>,
+    /// RIP runs here: named in `networks` or `[interfaces]`, or an address
+    /// inside a `networks` prefix; and the link is up with an address.
+    pub(crate) active: bool,
+    pub(crate) passive: bool,
+}
+
+impl Interface {
+    pub(crate) fn new(link: Link) -> Self {
+        Interface {
+            link,
+            addresses: Vec::new(),
+            active: false,
+            passive: false,
+        }
+    }
+
+    /// The address to send from: the first one (the primary, as the kernel lists them).
+    pub(crate) fn source(&self) -> Option<Ipv4Addr> {
+        self.addresses.first().map(|a| a.local)
+    }
+
+    pub(crate) fn is_on_link(&self, addr: Ipv4Addr) -> bool {
+        self.addresses.iter().any(|a| a.is_on_link(addr))
+    }
+
+    pub(crate) fn has_local(&self, addr: Ipv4Addr) -> bool {
+        self.addresses.iter().any(|a| a.local == addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(local: [u8; 4], len: u8, peer: Option<[u8; 4]>) -> Address {
+        Address {
+            ifindex: 1,
+            local: Ipv4Addr::from(local),
+            prefix_len: len,
+            peer: peer.map(Ipv4Addr::from),
+        }
+    }
+
+    #[test]
+    fn on_link_for_subnets_and_peers() {
+        let lan = addr([192, 168, 10, 3], 24, None);
+        assert!(lan.is_on_link(Ipv4Addr::new(192, 168, 10, 4)));
+        assert!(!lan.is_on_link(Ipv4Addr::new(192, 168, 11, 4)));
+        assert!(
+            !lan.is_on_link(Ipv4Addr::new(192, 168, 10, 3)),
+            "our own address"
+        );
+        let p30 = addr([10, 0, 0, 1], 30, None);
+        assert!(p30.is_on_link(Ipv4Addr::new(10, 0, 0, 2)));
+        assert!(!p30.is_on_link(Ipv4Addr::new(10, 0, 0, 5)));
+        let p2p = addr([10, 9, 0, 1], 32, Some([10, 9, 0, 2]));
+        assert!(p2p.is_on_link(Ipv4Addr::new(10, 9, 0, 2)));
+        assert!(!p2p.is_on_link(Ipv4Addr::new(10, 9, 0, 3)));
+        assert_eq!(p2p.connected().to_string(), "10.9.0.2/32");
+        let lone = addr([10, 9, 0, 1], 32, None);
+        assert!(!lone.is_on_link(Ipv4Addr::new(10, 9, 0, 2)));
+    }
+}

@@ -1,0 +1,299 @@
+//! Sending: regular and triggered updates (RFC 2453 §3.8, §3.10), answers to
+//! requests, split horizon (§3.4.3), the next hop field (§4.4), requests.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Duration;
+
+use rip_codec::{Command, INFINITY, RIP_MULTICAST, RIP_PORT, RouteEntry, VERSION_2};
+
+use crate::config::SplitHorizon;
+use crate::engine::{Engine, InterfaceState};
+use crate::keys;
+use crate::output::Transmit;
+use crate::policy::DirectionalPolicy;
+use crate::table::{Route, RouteId};
+use crate::time::Ticks;
+
+/// What an update is for, which decides split horizon and counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UpdateKind {
+    Regular,
+    Triggered,
+    /// An answer to a diagnostic whole-table query: no split horizon.
+    Query,
+}
+
+/// Triggered updates wait 1 to 5 seconds after the previous one (RFC 2453 §3.10.1).
+const TRIGGERED_MIN: Duration = Duration::from_secs(1);
+const TRIGGERED_MAX: Duration = Duration::from_secs(5);
+
+impl Engine {
+    /// The full table to every RIP interface and neighbor; pending triggered
+    /// changes ride along (RFC 2453 §3.10.1).
+    pub(crate) fn send_regular_update(&mut self, now: Ticks) {
+        let ids = self.table.ids();
+        self.table.take_changed();
+        self.send_update_of(now, &ids, UpdateKind::Regular);
+    }
+
+    /// Sends the changed routes if the triggered-update hold allows;
+    /// skipped when the regular update is due within the hold interval.
+    pub(crate) fn flush_triggered(&mut self, now: Ticks) {
+        if !self.table.has_changes() || now < self.triggered_hold_until {
+            return;
+        }
+        if self.next_periodic <= now.after(TRIGGERED_MIN) {
+            return;
+        }
+        let changed = self.table.take_changed();
+        if changed.is_empty() {
+            return;
+        }
+        self.send_update_of(now, &changed, UpdateKind::Triggered);
+        let hold = self.rng.duration_between(TRIGGERED_MIN, TRIGGERED_MAX);
+        self.triggered_hold_until = now.after(hold);
+    }
+
+    /// An update with these routes on every active, non-passive interface
+    /// (multicast where it can) and to every configured neighbor.
+    pub(crate) fn send_update_of(&mut self, now: Ticks, ids: &[RouteId], kind: UpdateKind) {
+        let ifindexes: Vec<u32> = self
+            .interfaces
+            .iter()
+            .filter(|(_, s)| s.iface.active)
+            .map(|(i, _)| *i)
+            .collect();
+        for ifindex in ifindexes {
+            let Some(state) = self.interfaces.get(&ifindex) else {
+                continue;
+            };
+            let mut destinations = Vec::new();
+            if !state.iface.passive && state.iface.link.multicast {
+                destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
+            }
+            destinations.extend(
+                self.neighbors_on(ifindex)
+                    .map(|n| SocketAddrV4::new(n, RIP_PORT)),
+            );
+            if destinations.is_empty() {
+                continue;
+            }
+            let entries = self.entries_for(state, ids, kind);
+            if entries.is_empty() {
+                continue;
+            }
+            for destination in destinations {
+                self.push_transmit(
+                    now,
+                    ifindex,
+                    destination,
+                    Command::Response,
+                    entries.clone(),
+                );
+            }
+            if kind == UpdateKind::Triggered
+                && let Some(state) = self.interfaces.get_mut(&ifindex)
+            {
+                state.counters.updates_sent += 1;
+            }
+        }
+    }
+
+    /// An update with these routes to one destination on one interface.
+    pub(crate) fn send_to(
+        &mut self,
+        now: Ticks,
+        ifindex: u32,
+        destination: SocketAddrV4,
+        ids: &[RouteId],
+        kind: UpdateKind,
+    ) {
+        let Some(state) = self.interfaces.get(&ifindex) else {
+            return;
+        };
+        let entries = self.entries_for(state, ids, kind);
+        self.send_entries(now, ifindex, destination, Command::Response, entries);
+    }
+
+    pub(crate) fn send_entries(
+        &mut self,
+        now: Ticks,
+        ifindex: u32,
+        destination: SocketAddrV4,
+        command: Command,
+        entries: Vec<RouteEntry>,
+    ) {
+        if entries.is_empty() && command == Command::Response {
+            return;
+        }
+        self.push_transmit(now, ifindex, destination, command, entries);
+    }
+
+    /// A whole-table request out of a new interface (RFC 2453 §3.9.1).
+    pub(crate) fn send_request(&mut self, now: Ticks, ifindex: u32) {
+        let Some(state) = self.interfaces.get(&ifindex) else {
+            return;
+        };
+        let mut destinations = Vec::new();
+        if !state.iface.passive && state.iface.link.multicast {
+            destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
+        }
+        destinations.extend(
+            self.neighbors_on(ifindex)
+                .map(|n| SocketAddrV4::new(n, RIP_PORT)),
+        );
+        for destination in destinations {
+            self.push_transmit(now, ifindex, destination, Command::Request, Vec::new());
+        }
+    }
+
+    fn push_transmit(
+        &mut self,
+        now: Ticks,
+        ifindex: u32,
+        destination: SocketAddrV4,
+        command: Command,
+        entries: Vec<RouteEntry>,
+    ) {
+        let wall = self.wall(now);
+        let Some(state) = self.interfaces.get_mut(&ifindex) else {
+            return;
+        };
+        let Some(source) = state.iface.source() else {
+            return;
+        };
+        let auth = &state.config.authentication;
+        let sign = if auth.mode == rip_codec::AuthMode::None {
+            None
+        } else {
+            match keys::send_key(auth, wall) {
+                Some(sign) => Some(sign),
+                // No key valid for sending: sending unauthenticated would be
+                // dropped by every neighbor; say nothing.
+                None => return,
+            }
+        };
+        state.counters.packets_sent += 1;
+        self.transmits.push_back(Transmit {
+            ifindex,
+            source,
+            destination,
+            command,
+            version: VERSION_2,
+            entries,
+            auth: sign,
+        });
+    }
+
+    /// The entries of an update out of one interface: out filter, split
+    /// horizon, offset, next hop.
+    pub(crate) fn entries_for(
+        &self,
+        state: &InterfaceState,
+        ids: &[RouteId],
+        kind: UpdateKind,
+    ) -> Vec<RouteEntry> {
+        let mut entries = Vec::with_capacity(ids.len());
+        for route in ids.iter().filter_map(|id| self.table.get(*id)) {
+            if let Some(entry) = advertised(state, &state.policy_out, route, kind) {
+                entries.push(entry);
+            }
+        }
+        entries
+    }
+
+    /// After a filter change: routes the old out filter let through and the
+    /// new one denies are poisoned on that interface at once.
+    pub(crate) fn withdraw_newly_filtered_out(
+        &mut self,
+        now: Ticks,
+        ifindex: u32,
+        old: &DirectionalPolicy,
+    ) {
+        let Some(state) = self.interfaces.get(&ifindex) else {
+            return;
+        };
+        if state.iface.passive && self.neighbors_on(ifindex).next().is_none() {
+            return;
+        }
+        let entries: Vec<RouteEntry> = self
+            .table
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| r.is_reachable())
+            .filter(|r| old.permits(&r.prefix) && !state.policy_out.permits(&r.prefix))
+            .filter_map(|r| advertised(state, old, r, UpdateKind::Regular))
+            .map(|e| RouteEntry {
+                metric: INFINITY,
+                ..e
+            })
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
+        let mut destinations = Vec::new();
+        if !state.iface.passive && state.iface.link.multicast {
+            destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
+        }
+        destinations.extend(
+            self.neighbors_on(ifindex)
+                .map(|n| SocketAddrV4::new(n, RIP_PORT)),
+        );
+        for destination in destinations {
+            self.push_transmit(
+                now,
+                ifindex,
+                destination,
+                Command::Response,
+                entries.clone(),
+            );
+        }
+    }
+}
+
+/// How one route is advertised out of one interface, if at all.
+fn advertised(
+    state: &InterfaceState,
+    policy: &DirectionalPolicy,
+    route: &Route,
+    kind: UpdateKind,
+) -> Option<RouteEntry> {
+    if !policy.permits(&route.prefix) {
+        return None;
+    }
+    let ifindex = state.iface.link.ifindex;
+    let mut metric = route.metric;
+    let mut next_hop = Ipv4Addr::UNSPECIFIED;
+    let learned_here = route.is_learned() && route.uses_interface(ifindex);
+    // FRR's rule for connected routes: the network of the interface's own
+    // source address is not sent back out of it.
+    let connected_here = !route.is_learned()
+        && state
+            .iface
+            .source()
+            .is_some_and(|source| route.prefix.contains(source));
+    if kind != UpdateKind::Query && (learned_here || connected_here) {
+        match state.config.split_horizon {
+            SplitHorizon::Simple => return None,
+            SplitHorizon::PoisonedReverse => metric = INFINITY,
+            SplitHorizon::Off => {
+                // RFC 2453 §4.4: name the real next hop when it is on this network.
+                if let Some(path) = route.paths.iter().find(|p| p.ifindex == ifindex)
+                    && path.gateway != Ipv4Addr::UNSPECIFIED
+                    && state.iface.is_on_link(path.gateway)
+                {
+                    next_hop = path.gateway;
+                }
+            }
+        }
+    }
+    if metric < INFINITY {
+        metric = policy.apply_offset(&route.prefix, metric);
+    }
+    Some(RouteEntry {
+        prefix: route.prefix,
+        next_hop,
+        metric,
+        tag: route.tag,
+    })
+}
