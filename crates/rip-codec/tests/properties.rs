@@ -23,8 +23,8 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 use rip_codec::{
-    AuthMode, Body, ENTRY_LEN, EmitError, Ipv4Prefix, MAX_MESSAGE_LEN, Md5AuthLen, Repr,
-    RouteEntry, max_routes,
+    AuthMode, Body, Command, ENTRY_LEN, EmitError, Ipv4Prefix, MAX_MESSAGE_LEN, Md5AuthLen,
+    MessageWriter, Repr, RouteEntry, max_routes,
 };
 
 // ---------------------------------------------------------------------------
@@ -349,6 +349,43 @@ proptest! {
             apply(&mut changed, m);
         }
         check_tampered(original, &changed, &spec);
+    }
+
+    /// A writer given any buffer writes within it, stops with an error when
+    /// it is full, and what it finishes parses back to the routes it took.
+    #[test]
+    fn message_writer_stays_within_any_buffer(
+        spec in signer_spec().prop_filter("password fits", |s| s.mode != AuthMode::Password || s.secret.len() <= 16),
+        routes in vec(v2_route(), 0..=30),
+        buf_len in 0usize..=600,
+    ) {
+        let mut buf = vec![0u8; buf_len];
+        let need = 4 + spec.mode.auth_entry_len() + ENTRY_LEN + spec.mode.trailer_len();
+        let writer = MessageWriter::new(&mut buf, Command::Response, 2, spec.signer());
+        let mut writer = match writer {
+            Ok(writer) => writer,
+            Err(e) => {
+                prop_assert!(buf_len < need, "{e}");
+                prop_assert!(matches!(e, EmitError::BufferTooSmall { .. }), "{}", e);
+                return Ok(());
+            }
+        };
+        prop_assert!(buf_len >= need);
+        let mut taken = 0;
+        for route in &routes {
+            if writer.push_route(route).is_err() {
+                break;
+            }
+            taken += 1;
+        }
+        prop_assert_eq!(writer.routes(), taken);
+        let message = writer.finish().to_vec();
+        prop_assert!(message.len() <= buf_len.min(MAX_MESSAGE_LEN));
+        let fit = (buf_len.min(MAX_MESSAGE_LEN) - need) / ENTRY_LEN + 1;
+        prop_assert_eq!(taken, routes.len().min(fit).min(max_routes(spec.mode)));
+        let keys = spec.keys();
+        let parsed = Repr::parse(&message, spec.mode, &keys[..]).unwrap();
+        prop_assert_eq!(parsed.repr.body, Body::Response(routes[..taken].to_vec()));
     }
 
     #[test]
