@@ -123,6 +123,9 @@ fn signed_v2() -> impl Strategy<Value = (SignerSpec, Repr)> {
     })
 }
 
+/// First octets and metrics at the edges of the entry rules.
+const EDGE_OCTETS: [u8; 10] = [0, 1, 15, 16, 17, 126, 127, 128, 224, 240];
+
 /// Octets shaped like a message: a header of plausible values, entries that
 /// are sometimes valid routes, sometimes authentication entries, sometimes
 /// noise, and sometimes a tail.
@@ -133,6 +136,24 @@ fn structured_message() -> impl Strategy<Value = Vec<u8>> {
             r.write_v2(&mut e);
             e
         }),
+        // A valid route with one field moved to the edge of its rule.
+        (
+            v2_route(),
+            0usize..4,
+            any::<u32>(),
+            select(EDGE_OCTETS.to_vec())
+        )
+            .prop_map(|(r, field, noise, octet)| {
+                let mut e = [0u8; ENTRY_LEN];
+                r.write_v2(&mut e);
+                match field {
+                    0 => e[16..].copy_from_slice(&[0, 0, 0, octet]),
+                    1 => e[4] = octet,
+                    2 => e[12] = octet,
+                    _ => e[8..12].copy_from_slice(&noise.to_be_bytes()),
+                }
+                e
+            }),
         (any::<[u8; ENTRY_LEN]>(), select(vec![0u16, 2, 0xFFFF, 7])).prop_map(|(mut e, afi)| {
             e[..2].copy_from_slice(&afi.to_be_bytes());
             e
