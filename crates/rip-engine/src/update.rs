@@ -43,6 +43,10 @@ impl Engine {
             return;
         }
         if self.next_periodic <= now.after(TRIGGERED_MIN) {
+            // The regular update carries the changes: hold until then, or
+            // poll_timeout would keep answering the passed hold and the
+            // caller would spin until the regular update.
+            self.triggered_hold_until = self.next_periodic;
             return;
         }
         let changed = self.table.take_changed();
