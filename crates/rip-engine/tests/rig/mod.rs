@@ -1,7 +1,8 @@
 //! One engine on a virtual clock, fed real RIP messages built with rip-codec:
 //! the fixture of the per-rule tests.
 
-#![allow(dead_code)]
+// Test fixture code: a failed expectation is a failed test.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant, SystemTime};
