@@ -448,7 +448,7 @@ impl Engine {
         if !route.is_learned() || !route.is_reachable() {
             return;
         }
-        let mut next_hops: Vec<NextHop> = route
+        let mut next_hops: crate::output::NextHops = route
             .paths
             .iter()
             .map(|p| NextHop {

@@ -42,7 +42,10 @@ pub use counters::{GlobalCounters, InterfaceCounters, NeighborState};
 pub use engine::Engine;
 pub use interface::{Address, InterfaceEvent, Link};
 pub use origination::RedistributeEvent;
-pub use output::{DropReason, Event, FibChange, NextHop, SignWith, Transmit, WithdrawReason};
+pub use output::{
+    DropReason, Event, FibChange, NextHop, NextHops, SignWith, Transmit, WithdrawReason,
+};
 pub use rip_codec;
+pub use smallvec;
 pub use table::{Origin, RedistributeKind};
 pub use views::{InterfaceView, PathView, RouteView};

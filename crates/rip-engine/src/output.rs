@@ -85,18 +85,21 @@ pub struct NextHop {
     pub ifindex: u32,
 }
 
+/// The next hops of one route: one or two inline, more on the heap.
+pub type NextHops = smallvec::SmallVec<[NextHop; 2]>;
+
 /// A change to make in the kernel's table. Routes the engine learned over
 /// RIP only; connected and redistributed routes are the kernel's already.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FibChange {
     Add {
         prefix: rip_codec::Ipv4Prefix,
-        next_hops: Vec<NextHop>,
+        next_hops: NextHops,
         metric: u8,
     },
     Replace {
         prefix: rip_codec::Ipv4Prefix,
-        next_hops: Vec<NextHop>,
+        next_hops: NextHops,
         metric: u8,
     },
     Delete {

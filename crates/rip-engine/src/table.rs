@@ -141,12 +141,16 @@ impl RouteTable {
 
     pub(crate) fn insert(&mut self, route: Route) -> RouteId {
         let prefix = route.prefix;
-        if let Some(existing) = self.find(&prefix) {
-            if let Some(slot) = self.get_mut(existing) {
-                *slot = route;
+        let vacant = match self.by_prefix.entry(prefix) {
+            std::collections::hash_map::Entry::Occupied(existing) => {
+                let existing = *existing.get();
+                if let Some(slot) = self.get_mut(existing) {
+                    *slot = route;
+                }
+                return existing;
             }
-            return existing;
-        }
+            std::collections::hash_map::Entry::Vacant(vacant) => vacant,
+        };
         let id = match self.free.pop() {
             Some(index) => {
                 if let Some(slot) = self.slots.get_mut(index as usize) {
@@ -162,7 +166,7 @@ impl RouteTable {
                 RouteId((self.slots.len() - 1) as u32)
             }
         };
-        self.by_prefix.insert(prefix, id);
+        vacant.insert(id);
         id
     }
 

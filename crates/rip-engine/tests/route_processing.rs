@@ -4,6 +4,7 @@ mod rig;
 
 use rig::*;
 use rip_codec::RouteEntry;
+use rip_engine::smallvec::smallvec;
 use rip_engine::{FibChange, InterfaceConfig, NextHop};
 
 fn two_neighbors(max_paths: usize, cost: u8) -> Rig {
@@ -71,7 +72,7 @@ fn next_hop_is_used_when_on_link_else_the_sender() {
         rig.take_fib()[0],
         FibChange::Add {
             prefix: prefix("10.1.0.0/16"),
-            next_hops: vec![NextHop {
+            next_hops: smallvec![NextHop {
                 gateway: ip("192.168.10.9"),
                 ifindex: 1
             }],
@@ -176,7 +177,7 @@ fn equal_metric_paths_form_an_ecmp_set_up_to_max_paths() {
         rig.take_fib().last().unwrap(),
         &FibChange::Replace {
             prefix: prefix("10.1.0.0/16"),
-            next_hops: vec![
+            next_hops: smallvec![
                 NextHop {
                     gateway: ip("192.168.10.4"),
                     ifindex: 1

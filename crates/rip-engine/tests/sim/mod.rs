@@ -618,7 +618,13 @@ impl Sim {
                 next_hops,
                 metric,
             } => {
-                let old = r.fib.insert(prefix, FibEntry { next_hops, metric });
+                let old = r.fib.insert(
+                    prefix,
+                    FibEntry {
+                        next_hops: next_hops.to_vec(),
+                        metric,
+                    },
+                );
                 assert!(
                     old.is_none(),
                     "router {router} at {elapsed:?}: FIB Add for {prefix}, already installed"
@@ -630,7 +636,13 @@ impl Sim {
                 next_hops,
                 metric,
             } => {
-                let old = r.fib.insert(prefix, FibEntry { next_hops, metric });
+                let old = r.fib.insert(
+                    prefix,
+                    FibEntry {
+                        next_hops: next_hops.to_vec(),
+                        metric,
+                    },
+                );
                 assert!(
                     old.is_some(),
                     "router {router} at {elapsed:?}: FIB Replace for {prefix}, not installed"
