@@ -1,13 +1,16 @@
 //! rip-engine proven in simulated networks: chains, rings, ECMP tunnels and
 //! random graphs of up to 100 routers, on a virtual clock (see `sim`).
 
+// Scenario helpers outside #[test] functions: a panic is a failed scenario.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod sim;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use rip_engine::Timers;
 use rip_engine::rip_codec::INFINITY;
+use rip_engine::{InterfaceConfig, SplitHorizon, Timers};
 
 use sim::{FailMode, Sim, SimConfig, ms, secs, short_timers};
 
@@ -274,15 +277,23 @@ fn high_water(sim: &Sim) -> (u8, u32) {
     (metric, changes)
 }
 
-fn ring(n: usize, how: Failure) {
+/// A ring of `n` routers, each with a stub LAN. The link between routers 0
+/// and 1 fails and is repaired `cycles` times, each at a random moment of
+/// the update cycle, over links of random delay (up to 300 ms, so that
+/// updates cross poison in flight).
+fn ring(n: usize, how: Failure, cycles: usize) {
     let wall = Instant::now();
     let mut sim = Sim::new(SimConfig {
-        seed: 6,
+        seed: 6 + n as u64,
         ..SimConfig::default()
     });
+    let mut rng = sim::Rng::new(n as u64);
     let routers = sim.add_routers(n);
     let lans: Vec<usize> = routers.iter().map(|&r| sim.add_stub(r)).collect();
     let links: Vec<usize> = (0..n).map(|i| sim.add_link(i, (i + 1) % n)).collect();
+    for &link in &links {
+        sim.set_delay(link, ms(1 + rng.below(300)));
+    }
     sim.settle();
     sim.assert_shortest_paths();
     // Around the ring: the far side is n/2 hops away.
@@ -290,82 +301,119 @@ fn ring(n: usize, how: Failure) {
     assert_eq!(sim.reachable(n / 2, lan0), Some(n as u8 / 2 + 1));
     assert_eq!(sim.reachable(1, lan0), Some(2));
 
-    // Router 0 and router 1 lose their direct link: now a chain 1 .. n-1, 0.
-    sim.reset_high_water();
-    let failed_at = sim.elapsed();
-    fail(&mut sim, links[0], how);
-    let converged = sim.settle() - failed_at;
-    sim.assert_shortest_paths();
-    for (owner, &lan) in lans.iter().enumerate() {
-        for at in 0..n {
-            // Positions along the chain 1, 2, .., n-1, 0.
-            let pos = |r: usize| (r + n - 1) % n;
-            let hops = pos(owner).abs_diff(pos(at));
-            assert_eq!(
-                sim.metric(at, sim.prefix(lan)),
-                Some(hops as u8 + 1),
-                "LAN of {owner} at {at}"
-            );
+    let update = sim.config.timers.update;
+    let timeout = sim.config.timers.timeout;
+    let mut slowest = (Duration::ZERO, Duration::ZERO);
+    let mut worst = (0, 0);
+    let mut flaps = (0, 0);
+    for cycle in 0..cycles {
+        sim.run_for(ms(rng.below(update.as_millis() as u64)));
+        // Router 0 and router 1 lose their direct link: now a chain
+        // 1, 2, .., n-1, 0.
+        sim.reset_high_water();
+        let failed_at = sim.elapsed();
+        fail(&mut sim, links[0], how);
+        let converged = sim.settle() - failed_at;
+        sim.assert_shortest_paths();
+        let pos = |r: usize| (r + n - 1) % n;
+        for (owner, &lan) in lans.iter().enumerate() {
+            for at in 0..n {
+                let hops = pos(owner).abs_diff(pos(at));
+                assert_eq!(
+                    sim.metric(at, sim.prefix(lan)),
+                    Some(hops as u8 + 1),
+                    "cycle {cycle}: LAN of {owner} at {at}"
+                );
+            }
         }
-    }
-    // No counting: no router ever had a metric above the longest loop-free
-    // path (n routers in a row: metric n), far from 16.
-    let (worst, flaps) = high_water(&sim);
-    assert!(
-        worst <= n as u8,
-        "a metric reached {worst} after the failure"
-    );
-    let bound = match how {
-        // Withdrawn at once, then the detour: two FIB changes at most.
-        Failure::Interface(_) => 2,
-        // Same, after the timeout.
-        Failure::Silent => 2,
-    };
-    assert!(flaps <= bound, "a route changed {flaps} times in the FIB");
-    let timeout_part = match how {
-        Failure::Interface(_) => Duration::ZERO,
-        Failure::Silent => sim.config.timers.timeout,
-    };
-    assert!(
-        converged <= timeout_part + secs(5) * n as u32,
-        "converged {converged:?} after the failure"
-    );
+        // No counting to infinity: no router ever had a metric above the
+        // longest loop-free path (n routers in a row: metric n).
+        let (metric, changes) = high_water(&sim);
+        assert!(
+            metric <= n as u8,
+            "cycle {cycle}: a metric reached {metric} after the failure"
+        );
+        // Withdrawn (at once, or at the timeout), then the detour. Updates
+        // crossing in flight may add a step; never a run of them.
+        assert!(
+            changes <= 3,
+            "cycle {cycle}: a route changed {changes} times in the FIB"
+        );
+        // News of the failure travels one triggered update (5 s at most)
+        // per hop; a silent link is noticed at the timeout.
+        let noticed = match how {
+            Failure::Interface(_) => Duration::ZERO,
+            Failure::Silent => timeout,
+        };
+        assert!(
+            converged <= noticed + (secs(5) + ms(300)) * n as u32,
+            "cycle {cycle}: converged {converged:?} after the failure"
+        );
+        slowest.0 = slowest.0.max(converged);
+        worst.0 = worst.0.max(metric);
+        flaps.0 = flaps.0.max(changes);
 
-    sim.reset_high_water();
-    let restored_at = sim.elapsed();
-    restore(&mut sim, links[0], how);
-    let back = sim.settle() - restored_at;
-    sim.assert_shortest_paths();
-    let (worst_back, flaps_back) = high_water(&sim);
-    assert!(worst_back <= n as u8);
-    assert!(flaps_back <= 2, "{flaps_back} FIB changes for one route");
+        sim.run_for(ms(rng.below(update.as_millis() as u64)));
+        sim.reset_high_water();
+        let restored_at = sim.elapsed();
+        restore(&mut sim, links[0], how);
+        let back = sim.settle() - restored_at;
+        sim.assert_shortest_paths();
+        let (metric, changes) = high_water(&sim);
+        assert!(
+            metric <= n as u8,
+            "cycle {cycle}: metric {metric} after the repair"
+        );
+        assert!(
+            changes <= 3,
+            "cycle {cycle}: {changes} FIB changes for one route"
+        );
+        assert!(
+            back <= update + (secs(5) + ms(300)) * n as u32,
+            "cycle {cycle}: converged {back:?} after the repair"
+        );
+        slowest.1 = slowest.1.max(back);
+        worst.1 = worst.1.max(metric);
+        flaps.1 = flaps.1.max(changes);
+    }
     assert!(sim.dropped().is_empty(), "{:?}", sim.dropped());
     println!(
-        "ring of {n}, {how:?}: after the failure converged in {converged:?} (highest metric \
-         {worst}, at most {flaps} FIB changes per route), after the repair in {back:?} \
-         (highest {worst_back}, {flaps_back}); {:?} wall",
+        "ring of {n}, {how:?}, {cycles} cycles: after the failure converged within {:?} \
+         (highest metric {}, at most {} FIB changes per route), after the repair within {:?} \
+         (highest {}, {}); {:?} wall",
+        slowest.0,
+        worst.0,
+        flaps.0,
+        slowest.1,
+        worst.1,
+        flaps.1,
         wall.elapsed()
     );
 }
 
 #[test]
 fn ring_of_6_routes_around_a_link_down_and_back() {
-    ring(6, Failure::Interface(FailMode::Down));
+    ring(6, Failure::Interface(FailMode::Down), 20);
 }
 
 #[test]
 fn ring_of_6_routes_around_a_removed_link_and_back() {
-    ring(6, Failure::Interface(FailMode::Removed));
+    ring(6, Failure::Interface(FailMode::Removed), 20);
+}
+
+#[test]
+fn ring_of_6_routes_around_a_recreated_link_and_back() {
+    ring(6, Failure::Interface(FailMode::Recreated), 20);
 }
 
 #[test]
 fn ring_of_6_routes_around_a_silent_link_and_back() {
-    ring(6, Failure::Silent);
+    ring(6, Failure::Silent, 20);
 }
 
 #[test]
 fn ring_of_12_routes_around_a_link_down_and_back() {
-    ring(12, Failure::Interface(FailMode::Down));
+    ring(12, Failure::Interface(FailMode::Down), 20);
 }
 
 /// Router A (0) and B (1) joined by two tunnels, `max_paths = 2`.
@@ -437,8 +485,13 @@ fn ecmp(timers: Timers, how: Failure) {
 
     let restored_at = sim.elapsed();
     restore(&mut sim, t1, how);
+    // A recreated tunnel comes back with a new ifindex.
+    let both_again: BTreeSet<_> = [t1, t2]
+        .iter()
+        .map(|&t| (sim.addr(b, t), sim.ifindex(a, t)))
+        .collect();
     let again = sim.run_until_cond(update + secs(1), |sim| {
-        hops(sim, a, pb) == both_at_a && hops(sim, b, pa).len() == 2
+        hops(sim, a, pb) == both_again && hops(sim, b, pa).len() == 2
     }) - restored_at;
     match how {
         // Both ends ask for the table when the interface comes up (RFC 2453
@@ -468,6 +521,11 @@ fn ecmp_tunnels_link_removed_short_timers() {
 }
 
 #[test]
+fn ecmp_tunnels_link_recreated_short_timers() {
+    ecmp(short_timers(), Failure::Interface(FailMode::Recreated));
+}
+
+#[test]
 fn ecmp_tunnels_silent_short_timers() {
     ecmp(short_timers(), Failure::Silent);
 }
@@ -480,4 +538,187 @@ fn ecmp_tunnels_link_down_default_timers() {
 #[test]
 fn ecmp_tunnels_silent_default_timers() {
     ecmp(Timers::default(), Failure::Silent);
+}
+
+/// A random network for the property test, drawn as plain numbers so that
+/// proptest can shrink it.
+#[derive(Debug, Clone)]
+struct NetworkPlan {
+    routers: usize,
+    /// Router i + 1 joins router i - parents[i] % locality (a chain when 1).
+    parents: Vec<usize>,
+    locality: usize,
+    extra_links: Vec<(usize, usize)>,
+    /// Multi-access LANs: their members (modulo the router count).
+    lans: Vec<Vec<usize>>,
+    /// (which link or LAN, how: 0 down, 1 removed, 2 recreated, 3 silent).
+    failures: Vec<(usize, u8)>,
+    split_horizon: SplitHorizon,
+    max_paths: usize,
+    delay_ms: u64,
+    loss_percent: u8,
+    seed: u64,
+}
+
+fn network_plan() -> impl proptest::strategy::Strategy<Value = NetworkPlan> {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    (2usize..=100).prop_flat_map(|n| {
+        (
+            vec(0usize..1000, n - 1),
+            prop_oneof![Just(1usize), Just(3), Just(1000)],
+            vec((0..n, 0..n), 0..=n / 2),
+            vec(vec(0..n, 2..=5), 0..=3),
+            vec((0usize..1000, 0u8..4), 0..=6),
+            prop_oneof![
+                2 => Just(SplitHorizon::Simple),
+                1 => Just(SplitHorizon::PoisonedReverse),
+                1 => Just(SplitHorizon::Off),
+            ],
+            1usize..=3,
+            0u64..=40,
+            prop_oneof![3 => Just(0u8), 1 => 1u8..=5],
+            any::<u64>(),
+        )
+            .prop_map(
+                move |(
+                    parents,
+                    locality,
+                    extra_links,
+                    lans,
+                    failures,
+                    split_horizon,
+                    max_paths,
+                    delay,
+                    loss,
+                    seed,
+                )| {
+                    NetworkPlan {
+                        routers: n,
+                        parents,
+                        locality,
+                        extra_links,
+                        lans,
+                        failures,
+                        split_horizon,
+                        max_paths,
+                        delay_ms: delay,
+                        loss_percent: loss,
+                        seed,
+                    }
+                },
+            )
+    })
+}
+
+fn build(plan: &NetworkPlan) -> (Sim, Vec<usize>) {
+    let mut sim = Sim::new(SimConfig {
+        seed: plan.seed,
+        timers: short_timers(),
+        max_paths: plan.max_paths,
+        delay: ms(plan.delay_ms),
+        loss: f64::from(plan.loss_percent) / 100.0,
+    });
+    let mut config = sim.engine_config();
+    // Interfaces are named eth2, eth3, ... in the order they are attached.
+    for ifindex in 2..64 {
+        let iface = InterfaceConfig {
+            split_horizon: plan.split_horizon,
+            ..InterfaceConfig::default()
+        };
+        config.interfaces.insert(format!("eth{ifindex}"), iface);
+    }
+    let routers: Vec<usize> = (0..plan.routers)
+        .map(|_| sim.add_router_with(config.clone()))
+        .collect();
+    for &r in &routers {
+        sim.add_stub(r);
+    }
+    let mut transit = Vec::new();
+    for i in 1..plan.routers {
+        let back = 1 + plan.parents[i - 1] % i.min(plan.locality);
+        transit.push(sim.add_link(i - back, i));
+    }
+    for &(a, b) in &plan.extra_links {
+        if a != b {
+            transit.push(sim.add_link(a, b));
+        }
+    }
+    for members in &plan.lans {
+        let members: Vec<usize> = members
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if members.len() >= 2 {
+            transit.push(sim.add_lan(&members));
+        }
+    }
+    (sim, transit)
+}
+
+fn check(sim: &Sim, phase: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+    let errors = sim.check_shortest_paths();
+    proptest::prop_assert!(
+        errors.is_empty(),
+        "{phase}: {} mismatches at {:?}:\n{}",
+        errors.len(),
+        sim.elapsed(),
+        errors
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    proptest::prop_assert!(sim.dropped().is_empty(), "{phase}: {:?}", sim.dropped());
+    Ok(())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 16,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Random connected graphs of up to 100 routers with stub LANs, /30s
+    /// and multi-access LANs: once quiet, every table is the shortest-path
+    /// hop count (capped at 16) with loop-free next hops, from a cold start,
+    /// after random links fail (down, removed or silent) and after they
+    /// are repaired.
+    #[test]
+    fn random_networks_converge_to_shortest_paths(plan in network_plan()) {
+        let (mut sim, transit) = build(&plan);
+        sim.settle();
+        check(&sim, "cold start")?;
+
+        let failed: Vec<(usize, Failure)> = plan
+            .failures
+            .iter()
+            .map(|&(i, how)| {
+                let how = match how {
+                    0 => Failure::Interface(FailMode::Down),
+                    1 => Failure::Interface(FailMode::Removed),
+                    2 => Failure::Interface(FailMode::Recreated),
+                    _ => Failure::Silent,
+                };
+                (transit[i % transit.len()], how)
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        for &(segment, how) in &failed {
+            fail(&mut sim, segment, how);
+        }
+        sim.settle();
+        check(&sim, "after the failures")?;
+
+        for &(segment, how) in &failed {
+            restore(&mut sim, segment, how);
+        }
+        sim.settle();
+        check(&sim, "after the repairs")?;
+    }
 }

@@ -94,8 +94,12 @@ pub enum SegmentKind {
 pub enum FailMode {
     /// `Link { up: false }` at both ends.
     Down,
-    /// `LinkRemoved` at both ends (the VTI is deleted).
+    /// `LinkRemoved` at both ends (the VTI is deleted); restored with the
+    /// same ifindex.
     Removed,
+    /// `LinkRemoved`, then restored as a new link with a new ifindex (the
+    /// VTI is deleted and created again).
+    Recreated,
 }
 
 /// One router's interface on a segment.
@@ -447,7 +451,9 @@ impl Sim {
         for m in &members {
             let event = match mode {
                 FailMode::Down => InterfaceEvent::Link(self.link_of(m, false)),
-                FailMode::Removed => InterfaceEvent::LinkRemoved { ifindex: m.ifindex },
+                FailMode::Removed | FailMode::Recreated => {
+                    InterfaceEvent::LinkRemoved { ifindex: m.ifindex }
+                }
             };
             self.call(m.router, |e, now| e.handle_interface(now, event));
         }
@@ -455,13 +461,24 @@ impl Sim {
     }
 
     /// Restores a failed segment (after `FailMode::Removed` the link and its
-    /// address are announced anew).
+    /// address are announced anew; after `Recreated`, with a new ifindex).
     pub fn restore(&mut self, segment: SegmentId, mode: FailMode) {
         let seg = &mut self.segments[segment];
         assert!(!seg.up, "segment {segment} is up");
         seg.up = true;
         seg.generation += 1;
-        self.bring_up(segment, mode == FailMode::Removed);
+        if mode == FailMode::Recreated {
+            for i in 0..self.segments[segment].members.len() {
+                let m = self.segments[segment].members[i];
+                let r = &mut self.routers[m.router];
+                r.interfaces.remove(&m.ifindex);
+                let ifindex = r.next_ifindex;
+                r.next_ifindex += 1;
+                r.interfaces.insert(ifindex, segment);
+                self.segments[segment].members[i].ifindex = ifindex;
+            }
+        }
+        self.bring_up(segment, mode != FailMode::Down);
         self.touch();
     }
 
@@ -970,7 +987,8 @@ impl Sim {
 
     /// Checks every router's table and FIB against shortest paths: for each
     /// segment's prefix, metric 1 where connected, 1 + hops where reachable
-    /// under 16, absent or 16 elsewhere; the FIB holds exactly the usable
+    /// under 16, absent or 16 elsewhere (absent once quiet for longer than
+    /// garbage collection); the FIB holds exactly the usable
     /// routes with `min(max_paths, equal-cost neighbors)` next hops, each a
     /// neighbor one hop nearer; following next hops never loops and ends at
     /// an owner. Returns a description of every mismatch.
@@ -1024,7 +1042,13 @@ impl Sim {
                         }
                     }
                     None => {
-                        let gone = route.as_ref().is_none_or(|r| r.metric == INFINITY);
+                        // Quiet for longer than garbage collection: deleted
+                        // (RFC 2453 §3.8), not merely at 16.
+                        let collected =
+                            self.elapsed >= self.last_change + self.config.timers.garbage;
+                        let gone = route
+                            .as_ref()
+                            .is_none_or(|r| r.metric == INFINITY && !collected);
                         if !gone || fib.is_some() {
                             errors.push(format!(
                                 "router {u}: {prefix} should be unreachable; table {route:?}, fib {fib:?}"
