@@ -87,7 +87,12 @@ fn v2_query() -> impl Strategy<Value = Ipv4Prefix> {
 }
 
 fn v1_route() -> impl Strategy<Value = RouteEntry> {
-    (any::<u32>(), any::<bool>(), 1u8..=16)
+    // 0 is the default route (RFC 1058 §3.2).
+    (
+        prop_oneof![1 => Just(0u32), 15 => any::<u32>()],
+        any::<bool>(),
+        1u8..=16,
+    )
         .prop_map(|(addr, host, metric)| RouteEntry::new(v1_destination(addr, host), metric))
 }
 
@@ -310,7 +315,7 @@ proptest! {
         check_roundtrip(&repr, &spec);
     }
 
-    /// RIPv1 carries no mask: class networks and host routes survive.
+    /// RIPv1 carries no mask: class networks, host routes and the default route survive.
     #[test]
     fn v1_messages_roundtrip(body in v1_body()) {
         check_roundtrip(&Repr { version: 1, body }, &SignerSpec::unauthenticated());

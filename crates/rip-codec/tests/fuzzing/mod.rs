@@ -209,9 +209,13 @@ pub fn next_hop(raw: u32) -> Ipv4Addr {
     }
 }
 
-/// A destination RIPv1 can carry without a mask (RFC 1058 §3.1): a class
-/// A, B or C network, or a host address with bits set past its class.
+/// A destination RIPv1 can carry without a mask (RFC 1058 §3.1, §3.2): a
+/// class A, B or C network, or a host address with bits set past its class;
+/// 0 is the default route.
 pub fn v1_destination(addr: u32, host: bool) -> Ipv4Prefix {
+    if addr == 0 {
+        return Ipv4Prefix::DEFAULT;
+    }
     let a = to_unicast(addr);
     let class = classful_len(a);
     if host {
@@ -294,11 +298,9 @@ pub fn walk(verified: &Verified<'_>) {
         let reference = if verified.version() == 1 {
             reference_route_v1(raw.0)
         } else {
-            Some(reference_route_v2(raw.0))
+            reference_route_v2(raw.0)
         };
-        if let Some(reference) = reference {
-            assert_eq!(route, reference, "entry {:02x?}", raw.0);
-        }
+        assert_eq!(route, reference, "entry {:02x?}", raw.0);
         if let Ok(route) = route {
             assert!((1..=16).contains(&route.metric));
             assert!(Ipv4Prefix::new(route.prefix.addr(), route.prefix.prefix_len()).is_ok());
@@ -414,37 +416,34 @@ pub fn reference_route_v2(raw: &[u8; ENTRY_LEN]) -> Result<RouteEntry, EntryErro
     })
 }
 
-/// RFC 1058 §3.1, §3.2: no mask; the class's length, or a host route when
-/// bits are set past the class. `None` for the one entry left unchecked:
-/// 0.0.0.0, which RFC 1058 §3.2 makes the default route but the codec
-/// rejects as a martian (a known codec bug, reported, not asserted here).
-pub fn reference_route_v1(raw: &[u8; ENTRY_LEN]) -> Option<Result<RouteEntry, EntryError>> {
+/// RFC 1058 §3.1, §3.2: no mask; 0.0.0.0 is the default route, otherwise
+/// the class's length, or a host route when bits are set past the class.
+pub fn reference_route_v1(raw: &[u8; ENTRY_LEN]) -> Result<RouteEntry, EntryError> {
     let f = fields(raw);
     if f.afi == 0xFFFF {
-        return Some(Err(EntryError::MisplacedAuth));
+        return Err(EntryError::MisplacedAuth);
     }
     if f.afi != 2 {
-        return Some(Err(EntryError::UnknownAfi(f.afi)));
+        return Err(EntryError::UnknownAfi(f.afi));
     }
     if !(1..=16).contains(&f.metric) {
-        return Some(Err(EntryError::BadMetric(f.metric)));
-    }
-    if f.addr == 0 {
-        return None;
+        return Err(EntryError::BadMetric(f.metric));
     }
     let class = classful_len(f.addr);
-    let len = if f.addr & !len_to_mask(class) != 0 {
+    let len = if f.addr == 0 {
+        0
+    } else if f.addr & !len_to_mask(class) != 0 {
         32
     } else {
         class
     };
     if is_martian(f.addr, len) {
-        return Some(Err(EntryError::MartianDestination(Ipv4Addr::from(f.addr))));
+        return Err(EntryError::MartianDestination(Ipv4Addr::from(f.addr)));
     }
-    Some(Ok(RouteEntry::new(
+    Ok(RouteEntry::new(
         Ipv4Prefix::new(Ipv4Addr::from(f.addr), len).unwrap(),
         f.metric as u8,
-    )))
+    ))
 }
 
 /// RFC 2453 §3.9.1: a query names a destination; the metric is not looked
@@ -601,6 +600,7 @@ pub fn sample_reprs(version: u8, mode: AuthMode) -> Vec<Repr> {
             route("172.16.0.0/16", 2, 0, [0; 4]),
             route("192.168.20.0/24", 16, 0, [0; 4]),
             route("10.1.2.3/32", 3, 0, [0; 4]),
+            route("0.0.0.0/0", 1, 0, [0; 4]),
         ]
     } else {
         vec![
@@ -755,8 +755,13 @@ pub fn roundtrip_case(u: &mut Unstructured<'_>) -> arbitrary::Result<RoundtripCa
 pub fn arbitrary_route(u: &mut Unstructured<'_>, version: u8) -> arbitrary::Result<RouteEntry> {
     let metric = u.int_in_range(1..=16u8)?;
     if version == 1 {
+        let addr = if u.ratio(1u8, 16u8)? {
+            0
+        } else {
+            u.arbitrary()?
+        };
         return Ok(RouteEntry::new(
-            v1_destination(u.arbitrary()?, u.arbitrary()?),
+            v1_destination(addr, u.arbitrary()?),
             metric,
         ));
     }
