@@ -1,0 +1,184 @@
+//! Writing the engine's routes into the kernel, on a thread of its own so
+//! that RIP keeps receiving while the kernel inserts.
+//!
+//! Changes come in batches; each batch goes out as few datagrams as possible
+//! (many RTM_NEWROUTE in one sendmsg) without per-message acknowledgements:
+//! the kernel reports only failures, which are read and logged.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::mpsc;
+use std::thread;
+
+use netlink_packet_core::NetlinkPayload;
+use netlink_packet_route::RouteNetlinkMessage;
+use rip_codec::Ipv4Prefix;
+use rip_engine::FibChange;
+use tracing::{debug, info, warn};
+
+use super::RTPROT_RIP;
+use super::messages::{self, RouteOp, RouteTarget};
+use super::socket::Netlink;
+
+/// What the writer thread is asked to do.
+pub enum FibCommand {
+    Apply(Vec<FibChange>),
+    /// Reply once everything before it is written.
+    Sync(mpsc::Sender<()>),
+}
+
+/// The handle the main loop holds.
+pub struct FibWriter {
+    commands: mpsc::Sender<FibCommand>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl FibWriter {
+    /// Sweeps what an earlier run left in the table, then starts the writer.
+    pub fn start(target: RouteTarget) -> io::Result<FibWriter> {
+        let mut netlink = Netlink::open(0)?;
+        let swept = sweep(&mut netlink, target)?;
+        if swept > 0 {
+            info!(
+                routes = swept,
+                table = target.table,
+                "removed rip routes left by an earlier run"
+            );
+        }
+        let (commands, receiver) = mpsc::channel();
+        let thread = thread::Builder::new()
+            .name("riprs-fib".into())
+            .spawn(move || run(netlink, target, receiver))?;
+        Ok(FibWriter {
+            commands,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn apply(&self, changes: Vec<FibChange>) {
+        if !changes.is_empty() {
+            let _ = self.commands.send(FibCommand::Apply(changes));
+        }
+    }
+
+    /// Waits until everything sent so far is in the kernel.
+    pub fn sync(&self) {
+        let (done, wait) = mpsc::channel();
+        if self.commands.send(FibCommand::Sync(done)).is_ok() {
+            let _ = wait.recv();
+        }
+    }
+}
+
+impl Drop for FibWriter {
+    fn drop(&mut self) {
+        let (closed, _) = mpsc::channel();
+        drop(std::mem::replace(&mut self.commands, closed));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Deletes every route of protocol rip in the table: a crashed or killed
+/// run leaves its routes behind, and the engine will learn them again.
+fn sweep(netlink: &mut Netlink, target: RouteTarget) -> io::Result<usize> {
+    let routes = netlink.dump(messages::dump_routes())?;
+    let mut swept = 0;
+    for message in routes {
+        let NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewRoute(route)) = message.payload
+        else {
+            continue;
+        };
+        let Some(kernel) = messages::kernel_route(&route) else {
+            continue;
+        };
+        if kernel.protocol != RTPROT_RIP || kernel.table != target.table {
+            continue;
+        }
+        let old = RouteTarget {
+            table: kernel.table,
+            priority: kernel.priority,
+        };
+        netlink.queue(messages::route(RouteOp::Delete, kernel.prefix, &[], old))?;
+        swept += 1;
+    }
+    netlink.flush()?;
+    drain_errors(netlink, &HashMap::new());
+    Ok(swept)
+}
+
+fn run(mut netlink: Netlink, target: RouteTarget, commands: mpsc::Receiver<FibCommand>) {
+    // Sequence number -> prefix of recent requests, to name a failed route.
+    let mut pending: HashMap<u32, Ipv4Prefix> = HashMap::new();
+    while let Ok(command) = commands.recv() {
+        let mut syncs = Vec::new();
+        let mut batch = Vec::new();
+        let mut take = |command| match command {
+            FibCommand::Apply(changes) => batch.extend(changes),
+            FibCommand::Sync(done) => syncs.push(done),
+        };
+        take(command);
+        // Everything already waiting goes into the same datagrams.
+        while let Ok(more) = commands.try_recv() {
+            take(more);
+        }
+        if let Err(e) = write(&mut netlink, target, &batch, &mut pending) {
+            warn!(error = %e, routes = batch.len(), "writing routes to the kernel failed");
+        }
+        drain_errors(&mut netlink, &pending);
+        pending.clear();
+        for done in syncs {
+            let _ = done.send(());
+        }
+    }
+}
+
+fn write(
+    netlink: &mut Netlink,
+    target: RouteTarget,
+    batch: &[FibChange],
+    pending: &mut HashMap<u32, Ipv4Prefix>,
+) -> io::Result<()> {
+    for change in batch {
+        let message = match change {
+            FibChange::Add {
+                prefix, next_hops, ..
+            } => messages::route(RouteOp::Create, *prefix, next_hops, target),
+            FibChange::Replace {
+                prefix, next_hops, ..
+            } => messages::route(RouteOp::Replace, *prefix, next_hops, target),
+            FibChange::Delete { prefix } => messages::route(RouteOp::Delete, *prefix, &[], target),
+        };
+        let sequence = netlink.queue(message)?;
+        pending.insert(sequence, change.prefix());
+    }
+    netlink.flush()?;
+    debug!(routes = batch.len(), "routes written");
+    Ok(())
+}
+
+/// Logs the failures the kernel reported for the requests just sent.
+fn drain_errors(netlink: &mut Netlink, pending: &HashMap<u32, Ipv4Prefix>) {
+    loop {
+        let replies = match netlink.receive_pending() {
+            Ok(replies) if !replies.is_empty() => replies,
+            Ok(_) => return,
+            Err(e) => {
+                warn!(error = %e, "reading kernel replies failed");
+                return;
+            }
+        };
+        for reply in replies {
+            if let NetlinkPayload::Error(error) = reply.payload
+                && error.code.is_some()
+            {
+                let prefix = pending
+                    .get(&reply.header.sequence_number)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                warn!(prefix = %prefix, error = %error.to_io(), "the kernel refused a route change");
+            }
+        }
+    }
+}

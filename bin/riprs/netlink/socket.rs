@@ -1,0 +1,139 @@
+//! A blocking rtnetlink socket with sequence numbers: batched sends, dumps,
+//! and reading what the kernel says back.
+
+use std::io;
+
+use netlink_packet_core::{NLMSG_DONE, NetlinkPayload};
+use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
+
+use super::messages::{self, Message};
+
+/// Legacy multicast group bits (RTMGRP_*).
+pub const RTMGRP_LINK: u32 = 0x1;
+pub const RTMGRP_IPV4_IFADDR: u32 = 0x10;
+pub const RTMGRP_IPV4_ROUTE: u32 = 0x40;
+
+/// Large enough for a burst of kernel events, or the errors of a batch.
+const RECEIVE_BUFFER: usize = 8 << 20;
+/// Messages are packed into datagrams of up to this size.
+const BATCH_BYTES: usize = 64 << 10;
+
+pub struct Netlink {
+    socket: Socket,
+    sequence: u32,
+    out: Vec<u8>,
+    buffer: Vec<u8>,
+}
+
+impl Netlink {
+    /// A socket subscribed to `groups` (0 for none).
+    pub fn open(groups: u32) -> io::Result<Netlink> {
+        let mut socket = Socket::new(NETLINK_ROUTE)?;
+        socket.bind(&SocketAddr::new(0, groups))?;
+        // Best effort: above rmem_max needs SO_RCVBUFFORCE, which the
+        // socket's owner may lack; the default then still works.
+        let _ = socket.set_rx_buf_sz(RECEIVE_BUFFER);
+        Ok(Netlink {
+            socket,
+            sequence: 1,
+            out: Vec::with_capacity(BATCH_BYTES),
+            buffer: vec![0u8; 1 << 20],
+        })
+    }
+
+    fn next_sequence(&mut self) -> u32 {
+        self.sequence = self.sequence.wrapping_add(1).max(1);
+        self.sequence
+    }
+
+    /// Appends a request to the pending batch, sending the batch first if
+    /// it would grow past one datagram. Returns the sequence number.
+    pub fn queue(&mut self, mut message: Message) -> io::Result<u32> {
+        let sequence = self.next_sequence();
+        message.header.sequence_number = sequence;
+        message.finalize();
+        let len = message.buffer_len();
+        if !self.out.is_empty() && self.out.len() + len > BATCH_BYTES {
+            self.flush()?;
+        }
+        let start = self.out.len();
+        self.out.resize(start + len, 0);
+        if let Some(slot) = self.out.get_mut(start..) {
+            message.serialize(slot);
+        }
+        Ok(sequence)
+    }
+
+    /// Sends what is queued, many messages in one datagram.
+    pub fn flush(&mut self) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let result = self.socket.send(&self.out, 0).map(|_| ());
+        self.out.clear();
+        result
+    }
+
+    /// Sends one request and waits for its acknowledgement.
+    pub fn request_ack(&mut self, message: Message) -> io::Result<()> {
+        let sequence = self.queue(message)?;
+        self.flush()?;
+        loop {
+            for reply in self.receive()? {
+                if reply.header.sequence_number != sequence {
+                    continue;
+                }
+                if let NetlinkPayload::Error(error) = reply.payload {
+                    return match error.code {
+                        None => Ok(()),
+                        Some(_) => Err(error.to_io()),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Sends a dump request and collects every answer until NLMSG_DONE.
+    pub fn dump(&mut self, message: Message) -> io::Result<Vec<Message>> {
+        let sequence = self.queue(message)?;
+        self.flush()?;
+        let mut answers = Vec::new();
+        loop {
+            for reply in self.receive()? {
+                if reply.header.sequence_number != sequence {
+                    continue;
+                }
+                match reply.payload {
+                    NetlinkPayload::Done(_) => return Ok(answers),
+                    NetlinkPayload::Error(error) if error.code.is_some() => {
+                        return Err(error.to_io());
+                    }
+                    _ if reply.header.message_type == NLMSG_DONE => return Ok(answers),
+                    _ => answers.push(reply),
+                }
+            }
+        }
+    }
+
+    /// Blocks for the next datagram and splits it into messages.
+    pub fn receive(&mut self) -> io::Result<Vec<Message>> {
+        let mut slice = self.buffer.as_mut_slice();
+        let n = self.socket.recv(&mut slice, 0)?;
+        Ok(messages::parse_all(
+            self.buffer.get(..n).unwrap_or_default(),
+        ))
+    }
+
+    /// What the kernel has said so far, without waiting.
+    pub fn receive_pending(&mut self) -> io::Result<Vec<Message>> {
+        let mut slice = self.buffer.as_mut_slice();
+        let dont_wait = rustix::net::RecvFlags::DONTWAIT.bits() as i32;
+        match self.socket.recv(&mut slice, dont_wait) {
+            Ok(n) => Ok(messages::parse_all(
+                self.buffer.get(..n).unwrap_or_default(),
+            )),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+}
