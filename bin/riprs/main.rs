@@ -1,22 +1,106 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// riprs: a RIPv2 routing daemon for Linux.
+///
+/// `riprs -c ripd.toml` runs the daemon in the foreground.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
-    /// Configuration file (ripd.toml).
-    #[arg(short = 'c', long = "config", value_name = "FILE")]
-    config: PathBuf,
+    /// Configuration file (ripd.toml): run the daemon with it.
+    #[arg(short = 'c', long = "config", value_name = "FILE", required = true)]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate ripd.toml: print every error and exit 1, or a summary and exit 0.
+    Check {
+        /// Configuration file (ripd.toml).
+        #[arg(short = 'c', long = "config", value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Print the ripd.toml equivalent of a quagga or FRR ripd.conf; every line
+    /// that cannot be carried over is reported on stderr (exit 2 if any).
+    ImportQuagga {
+        /// quagga's ripd.conf.
+        #[arg(value_name = "RIPD_CONF")]
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match (cli.command, cli.config) {
+        (Some(Command::Check { config }), _) => check(&config),
+        (Some(Command::ImportQuagga { file }), _) => import_quagga(&file),
+        (None, Some(config)) => run_daemon(&config),
+        (None, None) => {
+            eprintln!("riprs: give -c ripd.toml to run, or a subcommand (see --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `riprs -c ripd.toml`: run the daemon until SIGTERM/SIGINT.
+fn run_daemon(path: &Path) -> ExitCode {
     eprintln!(
-        "riprs: the daemon is not there yet; rip-codec is (config {} not read)",
-        cli.config.display()
+        "riprs: running the daemon is not wired in yet (config {})",
+        path.display()
     );
     ExitCode::from(2)
+}
+
+/// `riprs check -c FILE`: every error (and warning) on stderr and exit 1, or
+/// the warnings and a one-line summary on stdout and exit 0.
+fn check(path: &Path) -> ExitCode {
+    match riprs::config::load(path) {
+        Ok(settings) => {
+            for warning in &settings.warnings {
+                eprintln!("{warning}");
+            }
+            println!("{}: ok: {}", path.display(), settings.summary());
+            ExitCode::SUCCESS
+        }
+        Err(found) => {
+            let mut all: Vec<_> = found.errors.iter().chain(&found.warnings).collect();
+            all.sort_by_key(|e| (e.line, e.column));
+            for finding in all {
+                eprintln!("{finding}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `riprs import-quagga FILE`: ripd.toml on stdout, `FILE:LINE: REASON` on
+/// stderr for each line not carried over; exit 0 if none, 2 otherwise.
+fn import_quagga(path: &Path) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("riprs: cannot read {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    };
+    let (toml, notes) = riprs::import_quagga::import(&text);
+    print!("{toml}");
+    for (line, reason) in &notes {
+        eprintln!("{}:{line}: {reason}", path.display());
+    }
+    if notes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }

@@ -1,0 +1,38 @@
+//! The one-line account of a valid configuration that `riprs check` prints.
+
+use super::{Settings, TABLE_MAIN};
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Settings {
+    /// e.g. `RIP on 2 networks and 1 interface (vti02), 1 passive, 0 neighbors;
+    /// timers 30/180/120 s; routes to table main, metric 20`.
+    pub fn summary(&self) -> String {
+        let e = &self.engine;
+        let networks = e.networks.len() + e.network_interfaces.len();
+        let mut interfaces = count(e.interfaces.len(), "interface", "interfaces");
+        if !e.interfaces.is_empty() {
+            let names: Vec<&str> = e.interfaces.keys().map(String::as_str).collect();
+            interfaces.push_str(&format!(" ({})", names.join(", ")));
+        }
+        let table = if self.kernel.table == TABLE_MAIN {
+            "main".to_string()
+        } else {
+            self.kernel.table.to_string()
+        };
+        format!(
+            "RIP on {} and {}, {} passive, {}; timers {}/{}/{} s; routes to table {}, metric {}",
+            count(networks, "network", "networks"),
+            interfaces,
+            e.passive_interfaces.len(),
+            count(e.neighbors.len(), "neighbor", "neighbors"),
+            e.timers.update.as_secs(),
+            e.timers.timeout.as_secs(),
+            e.timers.garbage.as_secs(),
+            table,
+            self.kernel.metric,
+        )
+    }
+}
