@@ -159,6 +159,11 @@ pub fn parse(text: &str, origin: &str) -> Result<Settings, ConfigErrors> {
         let span = error.span().unwrap_or(0..0);
         diag.error(span, "", error.message().trim().to_string());
     }
+    if !syntax_errors.is_empty() {
+        // The tree recovered from broken TOML is not what the user wrote:
+        // checking its values would only report echoes of the syntax errors.
+        return Err(diag.finish());
+    }
     let mut reader = reader::Reader::new(diag);
     let raw = sections::read_document(&mut reader, &document, &base_dir);
     let settings = validate::resolve(&mut reader, raw);

@@ -137,7 +137,7 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// An integer within `range`; `what` describes the range for the message.
+    /// An integer within `range`; the message for anything else states the range.
     pub(crate) fn integer(
         &mut self,
         value: &Value<'_>,
@@ -219,7 +219,8 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// A table's elements that are strings, with their keys and spans.
+    /// The string elements of an array, each with its key and span; other
+    /// elements are recorded as errors.
     pub(crate) fn strings<'a>(
         &mut self,
         value: &'a Value<'_>,

@@ -297,6 +297,11 @@ fn toml_syntax_errors_have_a_place() {
     assert_eq!(e.key, "");
     assert_eq!(e.line, 2);
     assert!(e.to_string().starts_with("ripd.toml:2:"), "{e}");
+    // Values of the half-parsed tree are not checked: no echoes.
+    assert!(found.iter().all(|e| e.key.is_empty()), "{found}");
+    let found = errors("[rip]\nnetworks = [\"10.0.0.0/8\"]\n[rip]\ncost = 1\n");
+    assert!(found.errors[0].message.contains("duplicate"), "{found}");
+    assert_eq!(found.errors[0].line, 3);
 }
 
 #[test]
