@@ -182,6 +182,11 @@ pub fn request(socket: &Path, topic: &str) -> io::Result<Value> {
     serde_json::from_str(&line).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
+/// A field of a JSON object, or null.
+fn field<'v>(value: &'v Value, key: &str) -> &'v Value {
+    value.get(key).unwrap_or(&Value::Null)
+}
+
 /// A human-readable table of an answer.
 pub fn render(topic: &str, answer: &Value) -> String {
     let mut out = String::new();
@@ -198,16 +203,16 @@ pub fn render(topic: &str, answer: &Value) -> String {
                 "PREFIX", "METRIC", "ORIGIN", "NEXT HOP", "INTERFACE", "AGE"
             ));
             for r in rows {
-                let paths = r["paths"].as_array().cloned().unwrap_or_default();
+                let paths = field(&r, "paths").as_array().cloned().unwrap_or_default();
                 let first = paths.first().cloned().unwrap_or(Value::Null);
                 out.push_str(&format!(
                     "{:<20} {:>6} {:<12} {:<16} {:<12} {:>5}\n",
-                    text(&r["prefix"]),
-                    text(&r["metric"]),
-                    text(&r["origin"]),
-                    text(&first["gateway"]),
-                    text(&first["interface"]),
-                    text(&first["age_secs"]),
+                    text(field(&r, "prefix")),
+                    text(field(&r, "metric")),
+                    text(field(&r, "origin")),
+                    text(field(&first, "gateway")),
+                    text(field(&first, "interface")),
+                    text(field(&first, "age_secs")),
                 ));
                 for more in paths.iter().skip(1) {
                     out.push_str(&format!(
@@ -215,9 +220,9 @@ pub fn render(topic: &str, answer: &Value) -> String {
                         "",
                         "",
                         "",
-                        text(&more["gateway"]),
-                        text(&more["interface"]),
-                        text(&more["age_secs"]),
+                        text(field(more, "gateway")),
+                        text(field(more, "interface")),
+                        text(field(more, "age_secs")),
                     ));
                 }
             }
@@ -228,20 +233,20 @@ pub fn render(topic: &str, answer: &Value) -> String {
                 "INTERFACE", "UP", "RIP", "MULTICAST", "PASSIVE", "ADDRESSES", "BADPKT", "BADRTE"
             ));
             for i in rows {
-                let addresses: Vec<String> = i["addresses"]
+                let addresses: Vec<String> = field(&i, "addresses")
                     .as_array()
                     .map(|a| a.iter().map(text).collect())
                     .unwrap_or_default();
                 out.push_str(&format!(
                     "{:<12} {:<4} {:<4} {:<9} {:<7} {:<28} {:>6} {:>6}\n",
-                    text(&i["name"]),
-                    text(&i["up"]),
-                    text(&i["rip"]),
-                    text(&i["multicast"]),
-                    text(&i["passive"]),
+                    text(field(&i, "name")),
+                    text(field(&i, "up")),
+                    text(field(&i, "rip")),
+                    text(field(&i, "multicast")),
+                    text(field(&i, "passive")),
                     addresses.join(","),
-                    text(&i["bad_packets"]),
-                    text(&i["bad_routes"]),
+                    text(field(&i, "bad_packets")),
+                    text(field(&i, "bad_routes")),
                 ));
             }
         }
@@ -253,12 +258,12 @@ pub fn render(topic: &str, answer: &Value) -> String {
             for n in rows {
                 out.push_str(&format!(
                     "{:<16} {:<12} {:>7} {:>10}s {:>6} {:>6}\n",
-                    text(&n["address"]),
-                    text(&n["interface"]),
-                    text(&n["version"]),
-                    text(&n["last_update_secs_ago"]),
-                    text(&n["bad_packets"]),
-                    text(&n["bad_routes"]),
+                    text(field(&n, "address")),
+                    text(field(&n, "interface")),
+                    text(field(&n, "version")),
+                    text(field(&n, "last_update_secs_ago")),
+                    text(field(&n, "bad_packets")),
+                    text(field(&n, "bad_routes")),
                 ));
             }
         }

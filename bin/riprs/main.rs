@@ -37,6 +37,17 @@ enum Command {
         #[arg(value_name = "RIPD_CONF")]
         file: PathBuf,
     },
+    /// Ask a running daemon: routes, interfaces, neighbors or status.
+    Show {
+        #[arg(value_parser = riprs::control::TOPICS)]
+        what: String,
+        /// Print the daemon's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// The control socket.
+        #[arg(short = 's', long = "socket", default_value = riprs::config::DEFAULT_CONTROL_SOCKET)]
+        socket: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,6 +55,7 @@ fn main() -> ExitCode {
     match (cli.command, cli.config) {
         (Some(Command::Check { config }), _) => check(&config),
         (Some(Command::ImportQuagga { file }), _) => import_quagga(&file),
+        (Some(Command::Show { what, json, socket }), _) => show(&what, json, &socket),
         (None, Some(config)) => run_daemon(&config),
         (None, None) => {
             eprintln!("riprs: give -c ripd.toml to run, or a subcommand (see --help)");
@@ -54,11 +66,28 @@ fn main() -> ExitCode {
 
 /// `riprs -c ripd.toml`: run the daemon until SIGTERM/SIGINT.
 fn run_daemon(path: &Path) -> ExitCode {
-    eprintln!(
-        "riprs: running the daemon is not wired in yet (config {})",
-        path.display()
-    );
-    ExitCode::from(2)
+    riprs::daemon::run(path)
+}
+
+/// `riprs show WHAT [--json] [-s SOCKET]`.
+fn show(what: &str, json: bool, socket: &Path) -> ExitCode {
+    match riprs::control::request(socket, what) {
+        Ok(answer) if json => {
+            println!("{answer:#}");
+            ExitCode::SUCCESS
+        }
+        Ok(answer) => {
+            print!("{}", riprs::control::render(what, &answer));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "riprs: cannot ask the daemon on {}: {e} (is riprs running? -s names another socket)",
+                socket.display()
+            );
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `riprs check -c FILE`: every error (and warning) on stderr and exit 1, or
