@@ -2,6 +2,9 @@
 //!
 //! cargo bench --bench codec
 
+// Test and benchmark code: a failed expectation is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::hint::black_box;
 use std::net::Ipv4Addr;
 

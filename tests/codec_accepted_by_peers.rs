@@ -9,6 +9,9 @@
 //! port 520 in the sender namespace to 224.0.0.9 and reads the peer's table.
 //! Needs root, frr and bird2 (scripts/install-test-deps).
 
+// Test and benchmark code: a failed expectation is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod support;
 
 use std::net::Ipv4Addr;

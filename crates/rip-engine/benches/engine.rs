@@ -3,6 +3,9 @@
 //!
 //! cargo bench -p rip-engine --bench engine
 
+// Test and benchmark code: a failed expectation is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::hint::black_box;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant, SystemTime};
