@@ -170,14 +170,7 @@ impl EntryView<'_> {
             return Err(EntryError::BadMetric(metric));
         }
         let addr = self.addr();
-        let class_len = classful_len(addr);
-        let len = if addr == 0 {
-            0 // the default route
-        } else if addr & !len_to_mask(class_len) != 0 {
-            32
-        } else {
-            class_len
-        };
+        let len = v1_prefix_len(addr);
         if is_martian(addr, len_to_mask(len)) {
             return Err(EntryError::MartianDestination(Ipv4Addr::from(addr)));
         }
@@ -201,7 +194,9 @@ impl EntryView<'_> {
         }
         let addr = self.addr();
         let mask = if version == crate::header::VERSION_1 {
-            len_to_mask(classful_len(addr))
+            // As for a RIPv1 route: 0.0.0.0 is the default route, bits past
+            // the class make a host.
+            len_to_mask(v1_prefix_len(addr))
         } else {
             self.mask()
         };
@@ -246,6 +241,19 @@ impl EntryView<'_> {
             224..=239 => EntryError::MulticastNextHop(hop),
             _ => EntryError::ReservedNextHop(hop),
         }
+    }
+}
+
+/// The length a RIPv1 destination stands for (RFC 1058 §3.2): 0 for the
+/// default route, 32 for a host (bits set past its class), else its class's.
+fn v1_prefix_len(addr: u32) -> u8 {
+    let class_len = classful_len(addr);
+    if addr == 0 {
+        0
+    } else if addr & !len_to_mask(class_len) != 0 {
+        32
+    } else {
+        class_len
     }
 }
 

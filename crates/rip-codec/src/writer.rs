@@ -12,8 +12,8 @@ use crate::header::{
 use crate::prefix::Ipv4Prefix;
 
 /// Route entries that fit in one 512-octet message with this authentication:
-/// 25 without, 24 with a password, 23 with keyed MD5, 22 with HMAC-SHA-1 or
-/// -256, 21 with HMAC-SHA-384 or -512.
+/// 25 without, 24 with a password, 23 with keyed MD5 or HMAC-SHA-1, 22 with
+/// HMAC-SHA-256, 21 with HMAC-SHA-384 or -512.
 pub fn max_routes(mode: AuthMode) -> usize {
     (MAX_MESSAGE_LEN - HEADER_LEN - mode.auth_entry_len() - mode.trailer_len()) / ENTRY_LEN
 }

@@ -5,10 +5,12 @@
 //! small deterministic PRNG (bit flips, set octets, truncation, extension,
 //! splicing, repeated or dropped entries, random lengths).
 //!
-//! The seeds (`seed-*`) are written by the ignored test `write_seed_corpus`:
+//! The seeds (`seed-*`) are derived from the samples and captures; the test
+//! `seed_corpus_is_up_to_date` fails when they are stale, and rewrites them
+//! when asked:
 //!
 //! ```text
-//! cargo test -p rip-codec --test fuzz_corpus -- --ignored write_seed_corpus
+//! RIPRS_WRITE_SEEDS=1 cargo test -p rip-codec --test fuzz_corpus seed_corpus
 //! ```
 
 // Test code: a panic is a failed check. clippy.toml allows these in #[test]
@@ -275,11 +277,11 @@ fn mode_name(mode: AuthMode) -> String {
     format!("{mode:?}").to_lowercase()
 }
 
-/// Writes `fuzz/corpus/*/seed-*`: every signed sample message, RIPv1
-/// messages, captured messages, and random inputs for the roundtrip target.
+/// `fuzz/corpus/*/seed-*` holds every signed sample message, RIPv1 messages,
+/// captured messages, and random inputs for the roundtrip target: checked
+/// against what the samples give now, or rewritten with RIPRS_WRITE_SEEDS=1.
 #[test]
-#[ignore = "writes the seed corpus; run by hand after changing the samples"]
-fn write_seed_corpus() {
+fn seed_corpus_is_up_to_date() {
     let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
     let mut auth: Vec<(String, Vec<u8>)> = Vec::new();
     let mut counter = std::collections::HashMap::new();
@@ -323,20 +325,45 @@ fn write_seed_corpus() {
         ("roundtrip", random),
     ] {
         let dir = corpus_dir(target);
-        fs::create_dir_all(&dir).unwrap();
-        for old in fs::read_dir(&dir).unwrap() {
-            let path = old.unwrap().path();
-            if path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("seed-")
-            {
-                fs::remove_file(path).unwrap();
+        let on_disk: std::collections::BTreeMap<String, Vec<u8>> = fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| {
+                        p.file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .starts_with("seed-")
+                    })
+                    .map(|p| {
+                        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                        (name, fs::read(&p).unwrap())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let wanted: std::collections::BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+        if std::env::var_os("RIPRS_WRITE_SEEDS").is_some() {
+            fs::create_dir_all(&dir).unwrap();
+            for name in on_disk.keys() {
+                fs::remove_file(dir.join(name)).unwrap();
             }
-        }
-        for (name, bytes) in files {
-            fs::write(dir.join(name), bytes).unwrap();
+            for (name, bytes) in &wanted {
+                fs::write(dir.join(name), bytes).unwrap();
+            }
+        } else {
+            assert_eq!(
+                on_disk.keys().collect::<Vec<_>>(),
+                wanted.keys().collect::<Vec<_>>(),
+                "{target}: seed files differ; RIPRS_WRITE_SEEDS=1 rewrites them"
+            );
+            for (name, bytes) in &wanted {
+                assert_eq!(
+                    on_disk.get(name),
+                    Some(bytes),
+                    "{target}/{name} is stale; RIPRS_WRITE_SEEDS=1 rewrites it"
+                );
+            }
         }
     }
     // Every seed of decode_auth is accepted under its own mode.

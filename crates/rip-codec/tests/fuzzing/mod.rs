@@ -230,10 +230,10 @@ pub fn v1_destination(addr: u32, host: bool) -> Ipv4Prefix {
     }
 }
 
-/// What a RIPv1 query can ask for: its address's class network (the codec
-/// reads a v1 query with the class mask).
+/// What a RIPv1 query asks for: read as a RIPv1 route is (the default route,
+/// a host, or its address's class network).
 pub fn v1_query(addr: u32) -> Ipv4Prefix {
-    Ipv4Prefix::new_truncating(Ipv4Addr::from(addr), classful_len(addr))
+    Ipv4Prefix::new_truncating(Ipv4Addr::from(addr), v1_len(addr))
 }
 
 // ---------------------------------------------------------------------------
@@ -429,14 +429,7 @@ pub fn reference_route_v1(raw: &[u8; ENTRY_LEN]) -> Result<RouteEntry, EntryErro
     if !(1..=16).contains(&f.metric) {
         return Err(EntryError::BadMetric(f.metric));
     }
-    let class = classful_len(f.addr);
-    let len = if f.addr == 0 {
-        0
-    } else if f.addr & !len_to_mask(class) != 0 {
-        32
-    } else {
-        class
-    };
+    let len = v1_len(f.addr);
     if is_martian(f.addr, len) {
         return Err(EntryError::MartianDestination(Ipv4Addr::from(f.addr)));
     }
@@ -446,8 +439,21 @@ pub fn reference_route_v1(raw: &[u8; ENTRY_LEN]) -> Result<RouteEntry, EntryErro
     ))
 }
 
+/// RFC 1058 §3.2: 0.0.0.0 is the default route, an address with bits past
+/// its class is a host, anything else is its class's network.
+fn v1_len(addr: u32) -> u8 {
+    let class = classful_len(addr);
+    if addr == 0 {
+        0
+    } else if addr & !len_to_mask(class) != 0 {
+        32
+    } else {
+        class
+    }
+}
+
 /// RFC 2453 §3.9.1: a query names a destination; the metric is not looked
-/// at and host bits are cleared. RIPv1 queries take the class's mask.
+/// at and host bits are cleared. RIPv1 queries are read as RIPv1 routes are.
 pub fn reference_query(version: u8, raw: &[u8; ENTRY_LEN]) -> Result<Ipv4Prefix, EntryError> {
     let f = fields(raw);
     if f.afi == 0xFFFF {
@@ -457,7 +463,7 @@ pub fn reference_query(version: u8, raw: &[u8; ENTRY_LEN]) -> Result<Ipv4Prefix,
         return Err(EntryError::UnknownAfi(f.afi));
     }
     let mask = if version == 1 {
-        len_to_mask(classful_len(f.addr))
+        len_to_mask(v1_len(f.addr))
     } else {
         f.mask
     };
