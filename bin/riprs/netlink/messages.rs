@@ -243,7 +243,29 @@ pub fn kernel_route(message: &RouteMessage) -> Option<KernelRoute> {
 }
 
 /// Splits a datagram into netlink messages; unparsable ones are skipped.
-pub fn parse_all(mut bytes: &[u8]) -> Vec<Message> {
+pub fn parse_all(bytes: &[u8]) -> Vec<Message> {
+    parse_where(bytes, |_| true)
+}
+
+/// RTM_NEWROUTE and RTM_DELROUTE.
+const RTM_NEWROUTE: u16 = 24;
+const RTM_DELROUTE: u16 = 25;
+
+/// True unless the raw message is a route notification of protocol rip:
+/// the daemon's own routes, which the watcher has no use for, and which
+/// arrive by the hundred thousand when a large table is installed.
+pub fn not_own_route(raw: &[u8]) -> bool {
+    let kind = raw
+        .get(4..)
+        .and_then(|b| b.first_chunk::<2>())
+        .map_or(0, |b| u16::from_ne_bytes(*b));
+    // struct rtmsg follows the 16-octet header; rtm_protocol is its 6th octet.
+    let protocol = raw.get(16 + 5).copied().unwrap_or(0);
+    !((kind == RTM_NEWROUTE || kind == RTM_DELROUTE) && protocol == RTPROT_RIP)
+}
+
+/// Splits a datagram into netlink messages, parsing only those `keep` accepts.
+pub fn parse_where(mut bytes: &[u8], keep: impl Fn(&[u8]) -> bool) -> Vec<Message> {
     let mut out = Vec::new();
     while let Some(len_field) = bytes.first_chunk::<4>() {
         let len = u32::from_ne_bytes(*len_field) as usize;
@@ -251,7 +273,9 @@ pub fn parse_all(mut bytes: &[u8]) -> Vec<Message> {
             break;
         }
         let (this, rest) = bytes.split_at(len);
-        if let Ok(message) = Message::deserialize(this) {
+        if keep(this)
+            && let Ok(message) = Message::deserialize(this)
+        {
             out.push(message);
         }
         let aligned = (len + 3) & !3;

@@ -117,10 +117,16 @@ impl Netlink {
 
     /// Blocks for the next datagram and splits it into messages.
     pub fn receive(&mut self) -> io::Result<Vec<Message>> {
+        self.receive_where(|_| true)
+    }
+
+    /// [`Netlink::receive`], parsing only the messages `keep` accepts.
+    pub fn receive_where(&mut self, keep: impl Fn(&[u8]) -> bool) -> io::Result<Vec<Message>> {
         let mut slice = self.buffer.as_mut_slice();
         let n = self.socket.recv(&mut slice, 0)?;
-        Ok(messages::parse_all(
+        Ok(messages::parse_where(
             self.buffer.get(..n).unwrap_or_default(),
+            keep,
         ))
     }
 

@@ -87,7 +87,7 @@ fn follow(
     events: mpsc::Sender<KernelEvent>,
 ) {
     loop {
-        let messages = match subscription.receive() {
+        let messages = match subscription.receive_where(messages::not_own_route) {
             Ok(messages) => messages,
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NOBUFS.raw_os_error()) => {
                 // Events were lost: start again from a full dump.
