@@ -96,7 +96,7 @@ fn answer(topic: &str, engine: &Engine, settings: &Settings) -> Value {
                             "gateway": p.gateway.to_string(),
                             "source": p.source.to_string(),
                             "interface": name_of(p.ifindex),
-                            "age_secs": p.age.as_secs(),
+                            "age_secs": (r.origin == Origin::Rip).then_some(p.age.as_secs()),
                         })).collect::<Vec<_>>(),
                     })
                 })

@@ -109,6 +109,9 @@ impl Daemon {
         let mut sigint = signal(SignalKind::interrupt())?;
         let mut sighup = signal(SignalKind::hangup())?;
         info!(config = %daemon.config_path.display(), table = target.table, "riprs started");
+        for warning in &daemon.settings.warnings {
+            warn!("{warning}");
+        }
 
         loop {
             let deadline = daemon
@@ -278,6 +281,9 @@ impl Daemon {
             Ok(settings) => {
                 if settings.kernel != self.settings.kernel {
                     warn!("kernel table or metric changed: takes effect at the next start");
+                }
+                for warning in &settings.warnings {
+                    warn!("{warning}");
                 }
                 self.engine
                     .handle_config(Instant::now(), settings.engine.clone());
