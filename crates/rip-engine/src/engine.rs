@@ -132,6 +132,7 @@ impl Engine {
             self.run_route_timer(now, id);
         }
         if now >= self.next_periodic {
+            self.forget_silent_neighbors(now);
             self.send_regular_update(now);
             let update = self.config.timers.update;
             // RFC 2453 §3.8: a random offset keeps routers from synchronising.
@@ -174,6 +175,7 @@ impl Engine {
             InterfaceEvent::LinkRemoved { ifindex } => {
                 self.deactivate(now, ifindex, WithdrawReason::InterfaceDown);
                 self.interfaces.remove(&ifindex);
+                self.neighbors.retain(|_, n| n.ifindex != ifindex);
             }
             InterfaceEvent::AddressAdded(address) => {
                 if let Some(state) = self.interfaces.get_mut(&address.ifindex) {
@@ -550,6 +552,15 @@ impl Engine {
             }
             self.install(id);
         }
+    }
+
+    /// The peer table keeps neighbors heard within a route's lifetime
+    /// (timeout plus garbage collection), as FRR does.
+    fn forget_silent_neighbors(&mut self, now: Ticks) {
+        let now = self.clock.instant(now);
+        let keep = self.config.timers.timeout + self.config.timers.garbage;
+        self.neighbors
+            .retain(|_, n| now.saturating_duration_since(n.last_update) < keep);
     }
 
     /// Neighbors from the config that are on-link of this interface.

@@ -56,3 +56,25 @@ fn counters_follow_rfc_1724() {
     assert!(lan.counters.packets_sent >= 1);
     assert_eq!(rig.engine.interfaces()[0].counters.packets_received, 2);
 }
+
+#[test]
+fn silent_neighbors_leave_the_peer_table() {
+    let mut rig = Rig::new(Rig::config());
+    rig.link(1, "vti02");
+    rig.addr(1, "192.168.10.3/24");
+    rig.response(1, "192.168.10.4", &[route("10.1.0.0/16", 1)]);
+    rig.advance_secs(200);
+    assert_eq!(
+        rig.engine.neighbors().len(),
+        1,
+        "kept while its routes may live"
+    );
+    rig.advance_secs(150);
+    assert!(
+        rig.engine.neighbors().is_empty(),
+        "gone after timeout + garbage"
+    );
+    rig.response(1, "192.168.10.4", &[route("10.1.0.0/16", 1)]);
+    rig.remove_link(1);
+    assert!(rig.engine.neighbors().is_empty(), "gone with its interface");
+}
