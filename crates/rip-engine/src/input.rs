@@ -100,7 +100,14 @@ impl Engine {
                 neighbor.version = version;
                 for route in verified.routes() {
                     match route {
-                        Ok(route) => self.handle_route(now, ifindex, src, route),
+                        Ok(mut route) => {
+                            if version == rip_codec::VERSION_1
+                                && let Some(state) = self.interfaces.get(&ifindex)
+                            {
+                                route.prefix = state.iface.v1_subnet(route.prefix);
+                            }
+                            self.handle_route(now, ifindex, src, route)
+                        }
                         Err(reason) => self.reject_route(ifindex, src, reason),
                     }
                 }

@@ -95,6 +95,32 @@ impl Interface {
     pub(crate) fn has_local(&self, addr: Ipv4Addr) -> bool {
         self.addresses.iter().any(|a| a.local == addr)
     }
+
+    /// RFC 1058 §3.2: a RIPv1 destination carries no mask. The codec reads
+    /// one with bits past its class as a host route; when it lies in the
+    /// subnetted classful network of an address here and has no bits past
+    /// that address's subnet mask, it is a subnet of the same length
+    /// (10.1.0.0 heard on 10.0.0.1/24 is 10.1.0.0/24), as ripd does too.
+    pub(crate) fn v1_subnet(&self, prefix: Ipv4Prefix) -> Ipv4Prefix {
+        if prefix.prefix_len() != 32 {
+            return prefix;
+        }
+        let addr = prefix.addr_bits();
+        self.addresses
+            .iter()
+            .find_map(|a| {
+                let class_len = rip_codec::classful_len(u32::from(a.local));
+                let class = rip_codec::len_to_mask(class_len);
+                let subnet = rip_codec::len_to_mask(a.prefix_len);
+                let subnetted = a.prefix_len > class_len && a.prefix_len < 32;
+                (subnetted
+                    && rip_codec::classful_len(addr) == class_len
+                    && addr & class == u32::from(a.local) & class
+                    && addr & !subnet == 0)
+                    .then(|| Ipv4Prefix::new_truncating(prefix.addr(), a.prefix_len))
+            })
+            .unwrap_or(prefix)
+    }
 }
 
 #[cfg(test)]
@@ -128,5 +154,29 @@ mod tests {
         assert_eq!(p2p.connected().to_string(), "10.9.0.2/32");
         let lone = addr([10, 9, 0, 1], 32, None);
         assert!(!lone.is_on_link(Ipv4Addr::new(10, 9, 0, 2)));
+    }
+
+    #[test]
+    fn ripv1_subnet_takes_the_mask_of_an_address_in_its_network() {
+        let mut iface = Interface::new(Link {
+            ifindex: 1,
+            name: "eth0".into(),
+            up: true,
+            multicast: true,
+        });
+        iface.addresses.push(addr([10, 0, 0, 1], 24, None));
+        iface.addresses.push(addr([172, 16, 0, 1], 16, None));
+        let v1 = |p: &str| iface.v1_subnet(p.parse().unwrap()).to_string();
+        // A subnet of 10.0.0.0/8, subnetted /24 here.
+        assert_eq!(v1("10.1.0.0/32"), "10.1.0.0/24");
+        // Bits past the /24: a host.
+        assert_eq!(v1("10.1.0.7/32"), "10.1.0.7/32");
+        // Another class A network: no mask known, a host.
+        assert_eq!(v1("11.1.0.0/32"), "11.1.0.0/32");
+        // 172.16.0.0/16 is not subnetted (its class's own length).
+        assert_eq!(v1("172.16.3.0/32"), "172.16.3.0/32");
+        // Already classful, or the default route: unchanged.
+        assert_eq!(v1("192.168.1.0/24"), "192.168.1.0/24");
+        assert_eq!(v1("0.0.0.0/0"), "0.0.0.0/0");
     }
 }
