@@ -69,6 +69,16 @@ fn bird_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
         );
     }
     assert!(riprs.route(BIRD_LAN).is_some());
+    // On the wire, each side advertised its own LAN with metric 1 (riprs's
+    // updates above are those that carry it so); the 2s above are the
+    // receivers' interface cost added.
+    let peer_sent = wire.heard_from(PEER_LINK);
+    assert!(
+        peer_sent
+            .iter()
+            .any(|h| h.entry(BIRD_LAN).is_some_and(|e| e.metric == 1)),
+        "BIRD never sent {BIRD_LAN} with metric 1"
+    );
 
     let stopped = Instant::now();
     let status = riprs.terminate();

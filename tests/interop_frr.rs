@@ -72,6 +72,16 @@ fn frr_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     }
     // FRR's LAN is what riprs would send elsewhere: it is in the table.
     assert!(riprs.route(FRR_LAN).is_some());
+    // On the wire, each side advertised its own LAN with metric 1 (riprs's
+    // updates above are those that carry it so); the 2s above are the
+    // receivers' interface cost added.
+    let peer_sent = wire.heard_from(PEER_LINK);
+    assert!(
+        peer_sent
+            .iter()
+            .any(|h| h.entry(FRR_LAN).is_some_and(|e| e.metric == 1)),
+        "FRR never sent {FRR_LAN} with metric 1"
+    );
 
     let stopped = Instant::now();
     let status = riprs.terminate();
