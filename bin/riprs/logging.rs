@@ -2,7 +2,7 @@
 //! (`RUST_LOG` overrides it, for debugging).
 
 use std::fs::OpenOptions;
-use std::io;
+use std::io::{self, IsTerminal};
 use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
@@ -26,7 +26,12 @@ pub fn init(settings: &LogSettings) -> io::Result<()> {
                 .with_writer(Mutex::new(file))
                 .try_init()
         }
-        None => builder.with_writer(io::stderr).try_init(),
+        // Colours only for a person at a terminal: not into the journal
+        // or a file that stderr was sent to.
+        None => builder
+            .with_ansi(io::stderr().is_terminal())
+            .with_writer(io::stderr)
+            .try_init(),
     };
     result.map_err(|e| io::Error::other(e.to_string()))
 }
