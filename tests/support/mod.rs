@@ -8,6 +8,10 @@
 //! - [`RipSocket`]: UDP port 520 inside a namespace, to send and receive
 //!   RIP messages as a peer would.
 //! - [`Daemon`]: a child process stopped by pid on drop.
+//! - [`Riprs`]: riprs itself in a namespace, with `riprs show` and, when the
+//!   test fails, its routes and log.
+//! - [`TunLink`]: two TUN devices in two namespaces joined by a relay: a
+//!   point-to-point link like a VTI.
 //!
 //! Every guard cleans up on drop, also when the test panics. Declare the
 //! namespaces first: peers borrow them, so the compiler makes them go first.
@@ -33,6 +37,8 @@ pub mod daemon;
 pub mod frr;
 pub mod netns;
 pub mod rip_socket;
+pub mod riprs;
+pub mod tun;
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -42,6 +48,8 @@ pub use daemon::Daemon;
 pub use frr::{Frr, FrrRoute};
 pub use netns::{LinkOptions, Netns, veth, veth_with};
 pub use rip_socket::RipSocket;
+pub use riprs::{Riprs, ShownRoute};
+pub use tun::TunLink;
 
 /// Calls `f` every `poll` until it returns `Some`, for at most `timeout`.
 pub fn wait_until<T>(
