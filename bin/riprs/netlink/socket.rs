@@ -15,6 +15,8 @@ pub const RTMGRP_IPV4_ROUTE: u32 = 0x40;
 
 /// Large enough for a burst of kernel events, or the errors of a batch.
 const RECEIVE_BUFFER: usize = 8 << 20;
+/// For sockets subscribed to events: see [`Netlink::open`].
+const SUBSCRIPTION_BUFFER: usize = 64 << 20;
 /// Messages are packed into datagrams of up to this size.
 const BATCH_BYTES: usize = 64 << 10;
 
@@ -30,9 +32,19 @@ impl Netlink {
     pub fn open(groups: u32) -> io::Result<Netlink> {
         let mut socket = Socket::new(NETLINK_ROUTE)?;
         socket.bind(&SocketAddr::new(0, groups))?;
-        // Best effort: above rmem_max needs SO_RCVBUFFORCE, which the
-        // socket's owner may lack; the default then still works.
-        let _ = socket.set_rx_buf_sz(RECEIVE_BUFFER);
+        // A subscription gets a notification (about 1 KB of buffer each) for
+        // every route the daemon itself installs: while a 100k table goes in,
+        // its thread may wait for a CPU longer than 8 MB lasts, and an
+        // overflow costs a full dump. As root, SO_RCVBUFFORCE goes past
+        // net.core.rmem_max; otherwise best effort (an overflow still resyncs).
+        let size = if groups == 0 {
+            RECEIVE_BUFFER
+        } else {
+            SUBSCRIPTION_BUFFER
+        };
+        if rustix::net::sockopt::set_socket_recv_buffer_size_force(&socket, size).is_err() {
+            let _ = socket.set_rx_buf_sz(size);
+        }
         Ok(Netlink {
             socket,
             sequence: 1,
@@ -95,11 +107,22 @@ impl Netlink {
 
     /// Sends a dump request and collects every answer until NLMSG_DONE.
     pub fn dump(&mut self, message: Message) -> io::Result<Vec<Message>> {
+        self.dump_where(message, |_| true)
+    }
+
+    /// [`Netlink::dump`], keeping (and parsing) only the answers `keep`
+    /// accepts: a route dump of a 100k table is 100k parsed messages (tens
+    /// of MB) when collected whole.
+    pub fn dump_where(
+        &mut self,
+        message: Message,
+        keep: impl Fn(&[u8]) -> bool,
+    ) -> io::Result<Vec<Message>> {
         let sequence = self.queue(message)?;
         self.flush()?;
         let mut answers = Vec::new();
         loop {
-            for reply in self.receive()? {
+            for reply in self.receive_where(&keep)? {
                 if reply.header.sequence_number != sequence {
                     continue;
                 }

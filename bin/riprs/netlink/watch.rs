@@ -130,7 +130,8 @@ fn dump(netlink: &mut Netlink) -> io::Result<Mirror> {
         messages::dump_addresses(),
         messages::dump_routes(),
     ] {
-        for message in netlink.dump(request)? {
+        // Our own routes are skipped unparsed, as in `follow`.
+        for message in netlink.dump_where(request, messages::not_own_route)? {
             apply(&mut mirror, &message);
         }
     }
