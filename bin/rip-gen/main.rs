@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! rip-gen --device veth0 --routes 100000 --rate 20000 [--to 224.0.0.9] [--repeat-every 30]
+//!         [--base 10.0.0.0]
 //! ```
 //! Routes are 10.0.0.0/24, 10.0.1.0/24, ... (then 11.x, ...), metric 1,
-//! 25 to a message, from port 520 of the device's address.
+//! 25 to a message, from port 520 of the device's address; `--base` moves
+//! the first one (several generators with distinct ranges).
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::process::ExitCode;
@@ -21,9 +23,12 @@ struct Args {
     /// Interface to send on.
     #[arg(long)]
     device: String,
-    /// Number of routes (10.0.0.0/24 upwards).
+    /// Number of routes (--base upwards).
     #[arg(long, default_value_t = 1000)]
     routes: usize,
+    /// The first route's address (a /24; host bits are dropped).
+    #[arg(long, default_value = "10.0.0.0")]
+    base: Ipv4Addr,
     /// Messages per second; 0 sends back to back.
     #[arg(long, default_value_t = 0)]
     rate: u64,
@@ -38,8 +43,8 @@ struct Args {
     repeat_every: u64,
 }
 
-fn route(i: usize) -> Option<RouteEntry> {
-    let base = 0x0A00_0000u32.checked_add(u32::try_from(i).ok()?.checked_mul(256)?)?;
+fn route(first: Ipv4Addr, i: usize) -> Option<RouteEntry> {
+    let base = (u32::from(first) & !0xFF).checked_add(u32::try_from(i).ok()?.checked_mul(256)?)?;
     // Stay below 127.0.0.0: past it, addresses are martians.
     if base >= 0x7F00_0000 {
         return None;
@@ -49,9 +54,9 @@ fn route(i: usize) -> Option<RouteEntry> {
         .map(|p| RouteEntry::new(p, 1))
 }
 
-fn messages(routes: usize, metric: u8) -> Vec<Vec<u8>> {
+fn messages(first: Ipv4Addr, routes: usize, metric: u8) -> Vec<Vec<u8>> {
     let entries: Vec<RouteEntry> = (0..routes)
-        .filter_map(route)
+        .filter_map(|i| route(first, i))
         .map(|r| RouteEntry { metric, ..r })
         .collect();
     entries
@@ -81,7 +86,7 @@ fn socket(device: &str) -> std::io::Result<Socket> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let messages = messages(args.routes, args.metric);
+    let messages = messages(args.base, args.routes, args.metric);
     let socket = match socket(&args.device) {
         Ok(socket) => socket,
         Err(e) => {
