@@ -108,9 +108,15 @@ fn sweep(netlink: &mut Netlink, target: RouteTarget) -> io::Result<usize> {
     Ok(swept)
 }
 
+/// A request sent, by sequence number: to name a failed route, and to tell
+/// a delete that found nothing to delete.
+struct Sent {
+    prefix: Ipv4Prefix,
+    delete: bool,
+}
+
 fn run(mut netlink: Netlink, target: RouteTarget, commands: mpsc::Receiver<FibCommand>) {
-    // Sequence number -> prefix of recent requests, to name a failed route.
-    let mut pending: HashMap<u32, Ipv4Prefix> = HashMap::new();
+    let mut pending: HashMap<u32, Sent> = HashMap::new();
     while let Ok(command) = commands.recv() {
         let mut syncs = Vec::new();
         let mut batch = Vec::new();
@@ -138,7 +144,7 @@ fn write(
     netlink: &mut Netlink,
     target: RouteTarget,
     batch: &[FibChange],
-    pending: &mut HashMap<u32, Ipv4Prefix>,
+    pending: &mut HashMap<u32, Sent>,
 ) -> io::Result<()> {
     for change in batch {
         let message = match change {
@@ -151,7 +157,9 @@ fn write(
             FibChange::Delete { prefix } => messages::route(RouteOp::Delete, *prefix, &[], target),
         };
         let sequence = netlink.queue(message)?;
-        pending.insert(sequence, change.prefix());
+        let delete = matches!(change, FibChange::Delete { .. });
+        let prefix = change.prefix();
+        pending.insert(sequence, Sent { prefix, delete });
     }
     netlink.flush()?;
     debug!(routes = batch.len(), "routes written");
@@ -159,7 +167,11 @@ fn write(
 }
 
 /// Logs the failures the kernel reported for the requests just sent.
-fn drain_errors(netlink: &mut Netlink, pending: &HashMap<u32, Ipv4Prefix>) {
+///
+/// A delete answered with ESRCH is no failure: the kernel removes the routes
+/// through an interface itself when it goes down or away (a VTI torn down),
+/// before the engine's withdrawal of them arrives.
+fn drain_errors(netlink: &mut Netlink, pending: &HashMap<u32, Sent>) {
     loop {
         let replies = match netlink.receive_pending() {
             Ok(replies) if !replies.is_empty() => replies,
@@ -173,11 +185,16 @@ fn drain_errors(netlink: &mut Netlink, pending: &HashMap<u32, Ipv4Prefix>) {
             if let NetlinkPayload::Error(error) = reply.payload
                 && error.code.is_some()
             {
-                let prefix = pending
-                    .get(&reply.header.sequence_number)
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                warn!(prefix = %prefix, error = %error.to_io(), "the kernel refused a route change");
+                let sent = pending.get(&reply.header.sequence_number);
+                let prefix = sent.map(|s| s.prefix.to_string()).unwrap_or_default();
+                let error = error.to_io();
+                if sent.is_some_and(|s| s.delete)
+                    && error.raw_os_error() == Some(rustix::io::Errno::SRCH.raw_os_error())
+                {
+                    debug!(prefix = %prefix, "route already gone from the kernel");
+                    continue;
+                }
+                warn!(prefix = %prefix, error = %error, "the kernel refused a route change");
             }
         }
     }
