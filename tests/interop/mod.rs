@@ -33,7 +33,6 @@ pub const RIPRS: &str = env!("CARGO_BIN_EXE_riprs");
 pub const RIPRS_LINK: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 pub const PEER_LINK: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 pub const LISTENER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 9);
-pub const LINK_NET: &str = "10.0.0.0/24";
 pub const RIPRS_LAN: &str = "10.2.0.0/24";
 pub const FRR_LAN: &str = "10.1.0.0/24";
 pub const BIRD_LAN: &str = "10.3.0.0/24";
@@ -224,11 +223,6 @@ impl<'ns> Riprs<'ns> {
             self.daemon.borrow_mut().exited()
         })
         .unwrap_or_else(|| panic!("riprs did not exit on SIGTERM:\n{}", self.log()))
-    }
-
-    /// Sends SIGHUP (reload ripd.toml).
-    pub fn reload(&self) {
-        self.daemon.borrow().signal(Signal::HUP);
     }
 
     pub fn assert_running(&self) {
