@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use interop::{
     BIRD_LAN, LEARN, OnPanic, PEER_LINK, RIPRS_LAN, RIPRS_LINK, Riprs, WITHDRAW, Wire, bird_conf,
-    bird_report, full_updates, riprs_toml,
+    bird_report, full_updates, riprs_tables, riprs_toml,
 };
 use support::{Bird, Netns};
 
@@ -32,11 +32,11 @@ fn start_bird<'ns>(ns: &'ns Netns, iface: &str) -> Bird<'ns> {
 /// Both LANs learned across the link, each with metric 2 and the other's
 /// link address as next hop.
 fn assert_learned_both_ways(riprs: &Riprs, bird: &Bird) {
-    let learned = riprs.wait_for_route(BIRD_LAN, LEARN, |r| r.origin == "rip");
+    let learned = riprs.wait_route(BIRD_LAN, LEARN, |r| r.origin == "rip");
     let learned = learned.unwrap_or_else(|| panic!("riprs did not learn {BIRD_LAN}"));
     assert_eq!(learned.metric, 2, "{learned:?}");
-    assert_eq!(learned.gateway.as_deref(), Some("10.0.0.2"), "{learned:?}");
-    assert_eq!(learned.interface.as_deref(), Some("eth0"), "{learned:?}");
+    assert_eq!(learned.gateways, ["10.0.0.2"], "{learned:?}");
+    assert_eq!(learned.interfaces, ["eth0"], "{learned:?}");
     let learned = bird.wait_for_route(RIPRS_LAN, LEARN, |r| r.protocol == "rip1");
     let learned = learned.unwrap_or_else(|| panic!("BIRD did not learn {RIPRS_LAN}"));
     assert_eq!(learned.metric, Some(2), "{learned:?}");
@@ -52,8 +52,17 @@ fn bird_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     let (riprs_ns, bird_ns, listener_ns) = interop::link_with_listener("birdsh");
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let bird = start_bird(&bird_ns, "");
-    let riprs = Riprs::start(&riprs_ns, &riprs_toml("", "split-horizon = \"simple\"", ""));
-    let _report = OnPanic(|| format!("{}{}{}", bird_report(&bird), wire.dump(), riprs.report()));
+    let mut riprs =
+        interop::start_riprs(&riprs_ns, &riprs_toml("", "split-horizon = \"simple\"", ""));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            bird_report(&bird),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &bird);
 
     let since = Instant::now();
@@ -81,7 +90,8 @@ fn bird_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     );
 
     let stopped = Instant::now();
-    let status = riprs.terminate();
+    riprs.terminate();
+    let status = riprs.wait_exit(Duration::from_secs(5));
     assert!(status.success(), "riprs exited with {status}");
     let gone = support::wait_until(WITHDRAW, Duration::from_millis(100), || {
         bird.route(RIPRS_LAN).is_none().then_some(())
@@ -105,11 +115,19 @@ fn bird_poisoned_reverse_on_the_wire() {
     let (riprs_ns, bird_ns, listener_ns) = interop::link_with_listener("birdpr");
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let bird = start_bird(&bird_ns, "");
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml("", "split-horizon = \"poisoned-reverse\"", ""),
     );
-    let _report = OnPanic(|| format!("{}{}{}", bird_report(&bird), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            bird_report(&bird),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &bird);
 
     let since = Instant::now();
@@ -148,7 +166,7 @@ fn authenticated_exchange(
     let (riprs_ns, bird_ns, listener_ns) = interop::link_with_listener(tag);
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let bird = start_bird(&bird_ns, bird_auth);
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml(
             "",
@@ -156,9 +174,17 @@ fn authenticated_exchange(
             "[key-chains.lab]\nkeys = [{ id = 5, secret = \"lab-key-5\" }]",
         ),
     );
-    let _report = OnPanic(|| format!("{}{}{}", bird_report(&bird), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            bird_report(&bird),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &bird);
-    assert_eq!(riprs.bad_packets("eth0"), 0);
+    assert_eq!(interop::bad_packets(&riprs, "eth0"), 0);
     assert!(
         !bird.log().contains("Authentication failed"),
         "BIRD rejected riprs's messages"
@@ -208,7 +234,7 @@ fn bird_wrong_key_learns_nothing() {
         r#"        authentication cryptographic;
         password "lab-key-5" { algorithm hmac sha256; id 5; };"#,
     );
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml(
             "",
@@ -216,11 +242,19 @@ fn bird_wrong_key_learns_nothing() {
             "[key-chains.lab]\nkeys = [{ id = 5, secret = \"not-the-key\" }]",
         ),
     );
-    let _report = OnPanic(|| format!("{}{}{}", bird_report(&bird), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            bird_report(&bird),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     // BIRD's request and at least one update rejected by riprs; riprs's
     // rejected by BIRD (which has no counter, but logs each).
     let rejected = support::wait_until(LEARN, Duration::from_millis(200), || {
-        let at_riprs = riprs.bad_packets("eth0");
+        let at_riprs = interop::bad_packets(&riprs, "eth0");
         let at_bird = bird
             .log()
             .lines()
@@ -246,11 +280,19 @@ fn bird_without_multicast_riprs_unicast_neighbor() {
     bird_ns.set_multicast("eth0", false);
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let bird = start_bird(&bird_ns, "        mode broadcast;");
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml("neighbors = [\"10.0.0.2\"]", "multicast = \"keep\"", ""),
     );
-    let _report = OnPanic(|| format!("{}{}{}", bird_report(&bird), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            bird_report(&bird),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &bird);
     std::thread::sleep(Duration::from_secs(2));
     assert!(

@@ -23,9 +23,7 @@ mod support;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use interop::{
-    BIRD_LAN, FRR_LAN, LEARN, OnPanic, RIPRS_LAN, Riprs, WITHDRAW, bird_report, frr_report,
-};
+use interop::{BIRD_LAN, FRR_LAN, LEARN, OnPanic, RIPRS_LAN, WITHDRAW, bird_report, frr_report};
 use support::{Bird, Frr, Netns, veth};
 
 const RIPRS_TO_FRR: &str = "10.0.1.1";
@@ -61,13 +59,14 @@ fn frr_and_bird_reach_each_other_across_riprs_and_withdrawals_pass_through() {
         &bird_ns,
         &interop::bird_conf(Ipv4Addr::new(10, 0, 2, 2), ""),
     );
-    let riprs = Riprs::start(&riprs_ns, RIPRS_TOML);
+    let mut riprs = interop::start_riprs(&riprs_ns, RIPRS_TOML);
+    let socket = riprs.socket_path();
     let _report = OnPanic(|| {
         format!(
             "{}{}{}",
             frr_report(&frr),
             bird_report(&bird),
-            riprs.report()
+            interop::riprs_tables(&socket)
         )
     });
 
@@ -76,11 +75,11 @@ fn frr_and_bird_reach_each_other_across_riprs_and_withdrawals_pass_through() {
         (FRR_LAN, "10.0.1.2", "eth0"),
         (BIRD_LAN, "10.0.2.2", "eth1"),
     ] {
-        let learned = riprs.wait_for_route(lan, LEARN, |r| r.origin == "rip");
+        let learned = riprs.wait_route(lan, LEARN, |r| r.origin == "rip");
         let learned = learned.unwrap_or_else(|| panic!("riprs did not learn {lan}"));
         assert_eq!(learned.metric, 2, "{learned:?}");
-        assert_eq!(learned.gateway.as_deref(), Some(gateway), "{learned:?}");
-        assert_eq!(learned.interface.as_deref(), Some(iface), "{learned:?}");
+        assert_eq!(learned.gateways, [gateway], "{learned:?}");
+        assert_eq!(learned.interfaces, [iface], "{learned:?}");
     }
     // In the kernel of riprs's namespace, as protocol rip (written by
     // riprs's FIB thread, maybe a moment after the table shows them).
@@ -172,7 +171,8 @@ fn frr_and_bird_reach_each_other_across_riprs_and_withdrawals_pass_through() {
 
     // riprs stops: both peers drop its LAN within seconds.
     let stopped = Instant::now();
-    let status = riprs.terminate();
+    riprs.terminate();
+    let status = riprs.wait_exit(Duration::from_secs(5));
     assert!(status.success(), "riprs exited with {status}");
     let dropped = support::wait_until(WITHDRAW, Duration::from_millis(100), || {
         let at_frr = frr.rip_route(RIPRS_LAN).is_none_or(|r| r.metric == 16);

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use interop::{
     FRR_LAN, LEARN, OnPanic, PEER_LINK, RIPRS_LAN, RIPRS_LINK, Riprs, WITHDRAW, Wire, frr_conf,
-    frr_report, full_updates, riprs_toml,
+    frr_report, full_updates, riprs_tables, riprs_toml,
 };
 use support::Frr;
 
@@ -33,11 +33,11 @@ fn start_frr<'ns>(ns: &'ns support::Netns, top: &str, iface: &str, router: &str)
 /// Both LANs learned across the link, each with metric 2 and the other's
 /// link address as next hop.
 fn assert_learned_both_ways(riprs: &Riprs, frr: &Frr) {
-    let learned = riprs.wait_for_route(FRR_LAN, LEARN, |r| r.origin == "rip");
+    let learned = riprs.wait_route(FRR_LAN, LEARN, |r| r.origin == "rip");
     let learned = learned.unwrap_or_else(|| panic!("riprs did not learn {FRR_LAN}"));
     assert_eq!(learned.metric, 2, "{learned:?}");
-    assert_eq!(learned.gateway.as_deref(), Some("10.0.0.2"), "{learned:?}");
-    assert_eq!(learned.interface.as_deref(), Some("eth0"), "{learned:?}");
+    assert_eq!(learned.gateways, ["10.0.0.2"], "{learned:?}");
+    assert_eq!(learned.interfaces, ["eth0"], "{learned:?}");
     let learned = frr.wait_for_route(RIPRS_LAN, LEARN, |r| r.code == "R(n)");
     let learned = learned.unwrap_or_else(|| panic!("FRR did not learn {RIPRS_LAN}"));
     assert_eq!(learned.metric, 2, "{learned:?}");
@@ -53,8 +53,17 @@ fn frr_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     let (riprs_ns, frr_ns, listener_ns) = interop::link_with_listener("frrsh");
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let frr = start_frr(&frr_ns, "", "", "");
-    let riprs = Riprs::start(&riprs_ns, &riprs_toml("", "split-horizon = \"simple\"", ""));
-    let _report = OnPanic(|| format!("{}{}{}", frr_report(&frr), wire.dump(), riprs.report()));
+    let mut riprs =
+        interop::start_riprs(&riprs_ns, &riprs_toml("", "split-horizon = \"simple\"", ""));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &frr);
 
     // Two whole updates from riprs after it learned FRR's LAN.
@@ -84,7 +93,8 @@ fn frr_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     );
 
     let stopped = Instant::now();
-    let status = riprs.terminate();
+    riprs.terminate();
+    let status = riprs.wait_exit(Duration::from_secs(5));
     assert!(status.success(), "riprs exited with {status}");
     let gone = support::wait_until(WITHDRAW, Duration::from_millis(100), || {
         frr.rip_route(RIPRS_LAN)
@@ -112,11 +122,19 @@ fn frr_poisoned_reverse_on_the_wire() {
     let (riprs_ns, frr_ns, listener_ns) = interop::link_with_listener("frrpr");
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let frr = start_frr(&frr_ns, "", "", "");
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml("", "split-horizon = \"poisoned-reverse\"", ""),
     );
-    let _report = OnPanic(|| format!("{}{}{}", frr_report(&frr), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &frr);
 
     let since = Instant::now();
@@ -161,21 +179,29 @@ fn riprs_learns_from_frr_ripv1_and_sends_v2() {
         "",
         " version 1\n network lan1\n passive-interface lan1",
     );
-    let riprs = Riprs::start(&riprs_ns, &riprs_toml("", "", ""));
-    let _report = OnPanic(|| format!("{}{}{}", frr_report(&frr), wire.dump(), riprs.report()));
+    let riprs = interop::start_riprs(&riprs_ns, &riprs_toml("", "", ""));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
 
     for network in ["192.168.1.0/24", FRR_LAN] {
-        let learned = riprs.wait_for_route(network, LEARN, |r| r.origin == "rip");
+        let learned = riprs.wait_route(network, LEARN, |r| r.origin == "rip");
         let learned = learned.unwrap_or_else(|| panic!("riprs did not learn {network}"));
         assert_eq!(learned.metric, 2, "{learned:?}");
-        assert_eq!(learned.gateway.as_deref(), Some("10.0.0.2"), "{learned:?}");
+        assert_eq!(learned.gateways, ["10.0.0.2"], "{learned:?}");
     }
     // No host route made of a subnet address.
     assert!(riprs.route("10.1.0.0/32").is_none());
     // FRR with `version 1` receives RIPv1 only: it counts riprs's RIPv2
     // messages as bad packets and learns nothing from riprs, which has no
     // setting to send RIPv1 (RFC 2453 §5.1's compatibility switch).
-    let neighbors = riprs.show("neighbors").unwrap();
+    let neighbors = riprs.show("neighbors");
     assert_eq!(
         neighbors[0]["version"], 1,
         "riprs's neighbor table: {neighbors}"
@@ -233,14 +259,22 @@ fn authenticated_exchange(
     let (riprs_ns, frr_ns, listener_ns) = interop::link_with_listener(tag);
     let wire = Wire::listen(&listener_ns, interop::LISTENER);
     let frr = start_frr(&frr_ns, frr_top, frr_iface, "");
-    let riprs = Riprs::start(&riprs_ns, &riprs_toml("", riprs_iface, riprs_rest));
-    let _report = OnPanic(|| format!("{}{}{}", frr_report(&frr), wire.dump(), riprs.report()));
+    let riprs = interop::start_riprs(&riprs_ns, &riprs_toml("", riprs_iface, riprs_rest));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &frr);
     // FRR accepted everything riprs sent.
     assert_eq!(frr.bad_packets(&RIPRS_LINK.to_string()), Some(0));
     // riprs rejected only FRR's unauthenticated request.
     let before = unauthenticated_requests(&wire.heard_from(PEER_LINK));
-    let bad = riprs.bad_packets("eth0");
+    let bad = interop::bad_packets(&riprs, "eth0");
     let after = unauthenticated_requests(&wire.heard_from(PEER_LINK));
     assert!(
         (before..=after).contains(&(bad as usize)),
@@ -357,7 +391,7 @@ fn frr_wrong_md5_key_learns_nothing() {
         " ip rip authentication mode md5\n ip rip authentication key-chain lab",
         "",
     );
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml(
             "",
@@ -365,13 +399,21 @@ fn frr_wrong_md5_key_learns_nothing() {
             "[key-chains.lab]\nkeys = [{ id = 1, secret = \"not-the-key\" }]",
         ),
     );
-    let _report = OnPanic(|| format!("{}{}{}", frr_report(&frr), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     // Two rejected updates each way: FRR's updates reached riprs, and
     // riprs's reached FRR. (riprs also rejects FRR's unauthenticated
     // request, see `unauthenticated_requests`.)
     let rejected = support::wait_until(LEARN, Duration::from_millis(200), || {
         let requests = unauthenticated_requests(&wire.heard_from(PEER_LINK)) as u64;
-        let at_riprs = riprs.bad_packets("eth0");
+        let at_riprs = interop::bad_packets(&riprs, "eth0");
         let at_frr = frr.bad_packets(&RIPRS_LINK.to_string()).unwrap_or(0);
         (at_riprs >= requests + 2 && at_frr >= 2).then_some(())
     });
@@ -403,11 +445,19 @@ fn frr_unicast_neighbors_without_multicast() {
         "",
         " neighbor 10.0.0.1\n passive-interface eth0",
     );
-    let riprs = Riprs::start(
+    let riprs = interop::start_riprs(
         &riprs_ns,
         &riprs_toml("neighbors = [\"10.0.0.2\"]", "multicast = \"keep\"", ""),
     );
-    let _report = OnPanic(|| format!("{}{}{}", frr_report(&frr), wire.dump(), riprs.report()));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
     assert_learned_both_ways(&riprs, &frr);
     // Another round of updates both ways, still unicast only.
     std::thread::sleep(Duration::from_secs(2));

@@ -1,8 +1,9 @@
-//! What the interop tests (tests/interop_*.rs) share: riprs itself as a
-//! daemon in a namespace ([`Riprs`]), a listener that records what is sent
-//! on a link ([`Wire`]), the usual topology ([`link_with_listener`],
-//! [`add_lan`]), peer configs, and a report of both sides printed when a
-//! test fails ([`OnPanic`]).
+//! What the interop tests (tests/interop_*.rs) share: riprs started in a
+//! namespace ([`start_riprs`], the harness's [`Riprs`]), a listener that
+//! records what is sent on a link ([`Wire`]), the usual topology
+//! ([`link_with_listener`], [`add_lan`]), peer configs, and a report of the
+//! peers, the wire and riprs's tables printed when a test fails
+//! ([`OnPanic`]; riprs's routes and log come from its own guard).
 //!
 //! Addresses used throughout: the shared link is 10.0.0.0/24 (riprs .1, the
 //! peer .2, the listener .9); riprs's LAN is 10.2.0.0/24, FRR's 10.1.0.0/24,
@@ -12,21 +13,18 @@
 
 #![allow(dead_code)]
 
-use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rip_codec::{AuthMode, Body, Key, Repr, RouteEntry};
-use rustix::process::Signal;
-use serde_json::Value;
-use tempfile::TempDir;
 
-use crate::support::{Bird, Daemon, Frr, Netns, RipSocket, veth, wait_until};
+pub use crate::support::Riprs;
+use crate::support::{Bird, Frr, Netns, RipSocket, veth, wait_until};
 
 pub const RIPRS: &str = env!("CARGO_BIN_EXE_riprs");
 
@@ -45,213 +43,44 @@ pub const LEARN: Duration = Duration::from_secs(15);
 /// by up to 5 s), far less than any timeout in play (15 s and more).
 pub const WITHDRAW: Duration = Duration::from_secs(8);
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
 // --- riprs --------------------------------------------------------------------
 
-/// riprs running in a namespace with a ripd.toml, stopped on drop.
-pub struct Riprs<'ns> {
-    ns: &'ns Netns,
-    // A RefCell so that `terminate` can be called while an [`OnPanic`]
-    // report holds a shared borrow.
-    daemon: RefCell<Daemon>,
-    dir: TempDir,
+/// Starts riprs in `ns` with `toml` (the harness's [`Riprs`] adds the control
+/// socket and a debug log). On a failed test it prints its routes, kernel
+/// routes and log; [`riprs_tables`] adds the interfaces and neighbors.
+pub fn start_riprs<'ns>(ns: &'ns Netns, toml: &str) -> Riprs<'ns> {
+    Riprs::start(ns, RIPRS, "riprs", toml)
 }
 
-/// A route of `riprs show routes --json`, with its first path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RiprsRoute {
-    pub prefix: String,
-    pub metric: u64,
-    pub origin: String,
-    pub gateway: Option<String>,
-    pub interface: Option<String>,
+/// The `bad_packets` count of an interface (`riprs show interfaces --json`).
+pub fn bad_packets(riprs: &Riprs, ifname: &str) -> u64 {
+    riprs
+        .interface(ifname)
+        .and_then(|i| i["bad_packets"].as_u64())
+        .unwrap_or_else(|| panic!("no bad_packets for {ifname}: {}", riprs.show("interfaces")))
 }
 
-impl<'ns> Riprs<'ns> {
-    /// Starts `riprs -c ripd.toml` in `ns`, with `toml` (without `[control]`
-    /// and `[log]`, which are added: a socket in a temporary directory, debug
-    /// level to riprs.log there). Returns once it answers `show status`.
-    pub fn start(ns: &'ns Netns, toml: &str) -> Riprs<'ns> {
-        // Named after the namespace, so that the next run's sweep can tell
-        // whether its test still runs (see `Netns::new`).
-        let dir = tempfile::Builder::new()
-            .prefix(&format!(
-                "{}-r{}.",
-                ns.name(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            ))
-            .tempdir_in("/tmp")
-            .expect("temporary directory for riprs");
-        let config = dir.path().join("ripd.toml");
-        let socket = dir.path().join("riprs.sock");
-        std::fs::write(
-            &config,
-            format!(
-                "{toml}\n[control]\nsocket = \"{}\"\n\n[log]\nlevel = \"debug\"\nfile = \"{}\"\n",
-                socket.display(),
-                dir.path().join("riprs.log").display()
+/// `riprs show interfaces` and `riprs show neighbors` as riprs prints them,
+/// asked on `socket` (so that a report needs no borrow of the [`Riprs`]).
+/// Never panics.
+pub fn riprs_tables(socket: &Path) -> String {
+    let mut text = String::from("=== riprs\n");
+    for topic in ["interfaces", "neighbors"] {
+        let out = Command::new(RIPRS)
+            .args(["show", topic, "-s"])
+            .arg(socket)
+            .output();
+        let out = match out {
+            Ok(o) => format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
             ),
-        )
-        .expect("write ripd.toml");
-        let mut cmd = ns.command(RIPRS);
-        cmd.arg("-c").arg(&config);
-        // Its own log goes to riprs.log; stderr (a panic, an error before
-        // logging is set up) to riprs.out.
-        let daemon = Daemon::spawn("riprs", cmd, Some(dir.path().join("riprs.out")));
-        let riprs = Riprs {
-            ns,
-            daemon: RefCell::new(daemon),
-            dir,
+            Err(e) => format!("({e})\n"),
         };
-        let ready = wait_until(Duration::from_secs(10), Duration::from_millis(50), || {
-            riprs.daemon.borrow_mut().assert_running();
-            riprs.show("status").ok()
-        });
-        if ready.is_none() {
-            panic!(
-                "riprs does not answer on {}:\n{}",
-                socket.display(),
-                riprs.log()
-            );
-        }
-        riprs
+        text.push_str(&format!("--- riprs show {topic}\n{out}"));
     }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn socket(&self) -> PathBuf {
-        self.dir().join("riprs.sock")
-    }
-
-    pub fn config_path(&self) -> PathBuf {
-        self.dir().join("ripd.toml")
-    }
-
-    /// `riprs show TOPIC --json -s SOCKET`, parsed.
-    pub fn show(&self, topic: &str) -> Result<Value, String> {
-        let text = self.cli(&[topic, "--json"])?;
-        serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
-    }
-
-    /// `riprs show TOPIC -s SOCKET`, the human-readable table.
-    pub fn show_text(&self, topic: &str) -> String {
-        self.cli(&[topic]).unwrap_or_else(|e| e)
-    }
-
-    fn cli(&self, args: &[&str]) -> Result<String, String> {
-        let output = Command::new(RIPRS)
-            .arg("show")
-            .args(args)
-            .arg("-s")
-            .arg(self.socket())
-            .output()
-            .map_err(|e| e.to_string())?;
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        if output.status.success() {
-            Ok(stdout)
-        } else {
-            Err(format!(
-                "riprs show {args:?}: {}: {stdout}{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    }
-
-    /// The routes of `show routes --json`.
-    pub fn routes(&self) -> Vec<RiprsRoute> {
-        let answer = self.show("routes").unwrap_or_else(|e| panic!("{e}"));
-        answer
-            .as_array()
-            .unwrap_or_else(|| panic!("show routes: not an array: {answer}"))
-            .iter()
-            .map(|r| {
-                let path = r["paths"].get(0);
-                let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-                RiprsRoute {
-                    prefix: r["prefix"].as_str().unwrap_or_default().to_string(),
-                    metric: r["metric"].as_u64().unwrap_or(u64::MAX),
-                    origin: r["origin"].as_str().unwrap_or_default().to_string(),
-                    gateway: text(path.and_then(|p| p.get("gateway"))),
-                    interface: text(path.and_then(|p| p.get("interface"))),
-                }
-            })
-            .collect()
-    }
-
-    pub fn route(&self, prefix: &str) -> Option<RiprsRoute> {
-        self.routes().into_iter().find(|r| r.prefix == prefix)
-    }
-
-    /// Waits up to `timeout` for `prefix` to be in the table with `accept`
-    /// holding for it.
-    pub fn wait_for_route(
-        &self,
-        prefix: &str,
-        timeout: Duration,
-        accept: impl Fn(&RiprsRoute) -> bool,
-    ) -> Option<RiprsRoute> {
-        wait_until(timeout, Duration::from_millis(100), || {
-            self.route(prefix).filter(|r| accept(r))
-        })
-    }
-
-    /// An interface's entry of `show interfaces --json`.
-    pub fn interface(&self, name: &str) -> Option<Value> {
-        let answer = self.show("interfaces").unwrap_or_else(|e| panic!("{e}"));
-        answer
-            .as_array()?
-            .iter()
-            .find(|i| i["name"] == name)
-            .cloned()
-    }
-
-    /// The `bad_packets` count of an interface (`show interfaces --json`).
-    pub fn bad_packets(&self, ifname: &str) -> u64 {
-        self.interface(ifname)
-            .and_then(|i| i["bad_packets"].as_u64())
-            .unwrap_or_else(|| panic!("no bad_packets for {ifname}:\n{}", self.report()))
-    }
-
-    /// SIGTERM, then waits for riprs to exit (it withdraws its routes first).
-    pub fn terminate(&self) -> ExitStatus {
-        self.daemon.borrow().signal(Signal::TERM);
-        wait_until(Duration::from_secs(5), Duration::from_millis(20), || {
-            self.daemon.borrow_mut().exited()
-        })
-        .unwrap_or_else(|| panic!("riprs did not exit on SIGTERM:\n{}", self.log()))
-    }
-
-    pub fn assert_running(&self) {
-        self.daemon.borrow_mut().assert_running();
-    }
-
-    /// riprs's log file, then anything it wrote on stderr.
-    pub fn log(&self) -> String {
-        let read = |file: &str| std::fs::read_to_string(self.dir().join(file)).unwrap_or_default();
-        format!("{}{}", read("riprs.log"), read("riprs.out"))
-    }
-
-    /// Routes, interfaces and neighbors (as `riprs show` prints them) and
-    /// the log, for failure messages. Never panics.
-    pub fn report(&self) -> String {
-        let mut text = String::from("=== riprs\n");
-        for topic in ["routes", "interfaces", "neighbors"] {
-            text.push_str(&format!(
-                "--- riprs show {topic}\n{}",
-                self.show_text(topic)
-            ));
-        }
-        text.push_str(&format!("--- riprs log\n{}", self.log()));
-        text
-    }
-
-    pub fn netns(&self) -> &Netns {
-        self.ns
-    }
+    text
 }
 
 // --- peers' reports --------------------------------------------------------------
@@ -283,7 +112,8 @@ pub fn bird_report(bird: &Bird) -> String {
 }
 
 /// Prints `report()` on stderr when dropped during a panic: declared after
-/// the daemons it reports on, it runs before they stop.
+/// the daemons it reports on, it runs before they stop (and before riprs's
+/// guard prints its routes and log).
 pub struct OnPanic<F: Fn() -> String>(pub F);
 
 impl<F: Fn() -> String> Drop for OnPanic<F> {
