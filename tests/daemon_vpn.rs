@@ -17,7 +17,8 @@
 
 mod support;
 
-use std::net::Ipv4Addr;
+use std::io::ErrorKind;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use rip_codec::{Command as RipCommand, Packet};
@@ -336,14 +337,28 @@ fn wait_for_entry(
     accept: impl Fn(&str, u8) -> bool,
 ) -> Option<(String, u8, Instant)> {
     let deadline = Instant::now() + timeout;
+    let mut buffer = vec![0u8; 65536];
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        let Some((bytes, from)) = socket.recv_timeout(left) else {
-            break;
+        let socket = socket.socket();
+        socket
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        let (len, from) = match socket.recv_from(&mut buffer) {
+            Ok(got) => got,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+            Err(e) => {
+                // Whatever it was (an interrupted call), the message that
+                // matters is still to come: keep listening until the deadline.
+                eprintln!("observer: recv: {e} ({:?})", e.kind());
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
         };
-        if *from.ip() != source {
+        if from.ip() != IpAddr::V4(source) {
             continue;
         }
-        let Ok(packet) = Packet::parse(&bytes) else {
+        let bytes = &buffer[..len];
+        let Ok(packet) = Packet::parse(bytes) else {
             continue;
         };
         if packet.command() != RipCommand::Response {
