@@ -9,9 +9,20 @@ use tracing::{debug, info, warn};
 
 const QUIET: Duration = Duration::from_secs(10);
 
+/// The reason without the values that change from message to message.
+fn reason_kind(reason: &DropReason) -> String {
+    match reason {
+        DropReason::Header(e) => format!("header {:?}", std::mem::discriminant(e)),
+        DropReason::Auth(e) => format!("auth {:?}", std::mem::discriminant(e)),
+        DropReason::Replay { .. } => "replay".into(),
+        other => format!("{other:?}"),
+    }
+}
+
 #[derive(Default)]
 pub struct EventLog {
-    last: HashMap<(u32, std::mem::Discriminant<DropReason>), (Instant, u64)>,
+    /// (interface, reason) -> when last logged, how many since.
+    last: HashMap<(u32, String), (Instant, u64)>,
 }
 
 impl EventLog {
@@ -22,7 +33,9 @@ impl EventLog {
                 source,
                 reason,
             } => {
-                let key = (*ifindex, std::mem::discriminant(reason));
+                // By reason and detail: a wrong key is not hidden behind
+                // the unsigned request a peer sent first.
+                let key = (*ifindex, reason_kind(reason));
                 let now = Instant::now();
                 let entry = self.last.entry(key).or_insert((now - QUIET * 2, 0));
                 if now.duration_since(entry.0) < QUIET {

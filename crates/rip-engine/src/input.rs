@@ -43,17 +43,17 @@ impl Engine {
             return;
         }
         let Some(state) = self.interfaces.get(&ifindex) else {
-            self.drop_packet(ifindex, source, DropReason::UnknownInterface);
+            self.drop_packet(now, ifindex, source, DropReason::UnknownInterface);
             return;
         };
         if !state.iface.active {
-            self.drop_packet(ifindex, source, DropReason::RipNotEnabled);
+            self.drop_packet(now, ifindex, source, DropReason::RipNotEnabled);
             return;
         }
         let packet = match Packet::parse_with_limit(bytes, MAX_ENTRIES_ACCEPTED) {
             Ok(packet) => packet,
             Err(e) => {
-                self.drop_packet(ifindex, source, DropReason::Header(e));
+                self.drop_packet(now, ifindex, source, DropReason::Header(e));
                 return;
             }
         };
@@ -62,11 +62,11 @@ impl Engine {
             // RFC 2453 §3.9.2: responses come from port 520 and from a
             // directly connected neighbor.
             if source.port() != RIP_PORT {
-                self.drop_packet(ifindex, source, DropReason::NotFromRipPort);
+                self.drop_packet(now, ifindex, source, DropReason::NotFromRipPort);
                 return;
             }
             if !on_link {
-                self.drop_packet(ifindex, source, DropReason::SourceNotOnLink);
+                self.drop_packet(now, ifindex, source, DropReason::SourceNotOnLink);
                 return;
             }
         }
@@ -77,7 +77,7 @@ impl Engine {
         let verified = match packet.authenticate(state.config.authentication.mode, &keys) {
             Ok(verified) => verified,
             Err(e) => {
-                self.drop_packet(ifindex, source, DropReason::Auth(e));
+                self.drop_packet(now, ifindex, source, DropReason::Auth(e));
                 return;
             }
         };
@@ -167,11 +167,20 @@ impl Engine {
         neighbor
     }
 
-    fn drop_packet(&mut self, ifindex: u32, source: SocketAddrV4, reason: DropReason) {
+    /// Counts a dropped message on the interface and, for a router on the
+    /// link (even one that never got a message through, as with a wrong
+    /// key), in the peer table (RFC 1724 rip2PeerRcvBadPackets).
+    fn drop_packet(&mut self, now: Ticks, ifindex: u32, source: SocketAddrV4, reason: DropReason) {
+        let mut from_router = false;
         if let Some(state) = self.interfaces.get_mut(&ifindex) {
             state.counters.bad_packets += 1;
+            from_router = state.iface.active
+                && source.port() == RIP_PORT
+                && state.iface.is_on_link(*source.ip());
         }
-        if let Some(neighbor) = self.neighbors.get_mut(source.ip()) {
+        if from_router {
+            self.neighbor(now, ifindex, *source.ip()).bad_packets += 1;
+        } else if let Some(neighbor) = self.neighbors.get_mut(source.ip()) {
             neighbor.bad_packets += 1;
         }
         self.events.push_back(Event::PacketDropped {

@@ -114,6 +114,13 @@ fn authentication_mode_is_enforced() {
         vec![DropReason::Auth(AuthError::BadDigest)]
     );
     assert_eq!(rig.metric("10.1.0.0/16"), None);
+    // A router with the wrong key shows in the peer table with its count.
+    let peers = rig.engine.neighbors();
+    assert_eq!(peers.len(), 1);
+    assert_eq!(
+        (peers[0].address, peers[0].bad_packets),
+        (ip("192.168.10.4"), 2)
+    );
     rig.signed_response(
         1,
         "192.168.10.4",
