@@ -71,14 +71,7 @@ impl Engine {
             let Some(state) = self.interfaces.get(&ifindex) else {
                 continue;
             };
-            let mut destinations = Vec::new();
-            if !state.iface.passive && state.iface.link.multicast {
-                destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
-            }
-            destinations.extend(
-                self.neighbors_on(ifindex)
-                    .map(|n| SocketAddrV4::new(n, RIP_PORT)),
-            );
+            let destinations = self.destinations(ifindex);
             if destinations.is_empty() {
                 continue;
             }
@@ -101,6 +94,24 @@ impl Engine {
                 state.counters.updates_sent += 1;
             }
         }
+    }
+
+    /// Where updates and requests out of an interface go: 224.0.0.9 where
+    /// the interface can multicast and is not passive, and every configured
+    /// neighbor on it (RFC 2453 §3.8, §4.5).
+    fn destinations(&self, ifindex: u32) -> Vec<SocketAddrV4> {
+        let mut destinations = Vec::new();
+        if let Some(state) = self.interfaces.get(&ifindex)
+            && !state.iface.passive
+            && state.iface.link.multicast
+        {
+            destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
+        }
+        destinations.extend(
+            self.neighbors_on(ifindex)
+                .map(|n| SocketAddrV4::new(n, RIP_PORT)),
+        );
+        destinations
     }
 
     /// An update with these routes to one destination on one interface.
@@ -135,18 +146,7 @@ impl Engine {
 
     /// A whole-table request out of a new interface (RFC 2453 §3.9.1).
     pub(crate) fn send_request(&mut self, now: Ticks, ifindex: u32) {
-        let Some(state) = self.interfaces.get(&ifindex) else {
-            return;
-        };
-        let mut destinations = Vec::new();
-        if !state.iface.passive && state.iface.link.multicast {
-            destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
-        }
-        destinations.extend(
-            self.neighbors_on(ifindex)
-                .map(|n| SocketAddrV4::new(n, RIP_PORT)),
-        );
-        for destination in destinations {
+        for destination in self.destinations(ifindex) {
             self.push_transmit(now, ifindex, destination, Command::Request, Vec::new());
         }
     }
@@ -235,14 +235,7 @@ impl Engine {
         if entries.is_empty() {
             return;
         }
-        let mut destinations = Vec::new();
-        if !state.iface.passive && state.iface.link.multicast {
-            destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
-        }
-        destinations.extend(
-            self.neighbors_on(ifindex)
-                .map(|n| SocketAddrV4::new(n, RIP_PORT)),
-        );
+        let destinations = self.destinations(ifindex);
         for destination in destinations {
             self.push_transmit(
                 now,
