@@ -86,8 +86,12 @@ def install_one(kind, gen, rtr, routes, rate, timeout, repeat=0, hold=0.0):
               "time": elapsed, "cpu": cpu, "hwm_mb": hwm / 1024 if hwm else None}
     if hold:
         t_a = time.monotonic()
+        us0 = scale.user_system(daemon.procs)
         time.sleep(hold)
         cpu2, hwm2 = daemon.stat()
+        us1 = scale.user_system(daemon.procs)
+        if None not in us0 + us1:
+            result["hold_user"], result["hold_system"] = us1[0] - us0[0], us1[1] - us0[1]
         result["hold"] = time.monotonic() - t_a
         result["hold_cpu"] = cpu2 - cpu if cpu2 is not None and cpu is not None else None
         result["hwm_mb"] = hwm2 / 1024 if hwm2 else None
@@ -131,10 +135,14 @@ def install_table(results, scenarios):
         rows = [r for r in results if r["routes"] == routes and r["rate"] == rate]
         floor_t = median([r["time"] for r in rows if r["daemon"] == "floor"])
         frr = [r for r in rows if r["daemon"] == "frr"]
-        lines.append(f"\n{routes} routes, {'back to back' if rate == 0 else f'{rate} messages/s'}:\n")
+        messages = (routes + 24) // 25
+        sending = f", which rip-gen takes {messages / rate:.2f} s to send" if rate else ""
+        lines.append(f"\n{routes} routes ({messages} messages), "
+                     f"{'back to back' if rate == 0 else f'{rate} messages/s'}{sending}:\n")
         lines.append("| | installed | time to last route in kernel (s) | ratio to floor "
-                     "| peak RSS (MB) | CPU (s) | RSS vs FRR | CPU vs FRR | messages dropped (full socket buffer) |")
-        lines.append("|---|---|---|---|---|---|---|---|---|")
+                     "| peak RSS (MB) | CPU (s) | RSS vs FRR | CPU vs FRR | CPU per 1000 routes installed (ms) "
+                     "| messages dropped (full socket buffer) |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
         frr_hwm = median([r["hwm_mb"] for r in frr])
         frr_cpu = median([r["cpu"] for r in frr])
         for kind in ("floor",) + DAEMONS:
@@ -151,6 +159,7 @@ def install_table(results, scenarios):
                 f"| {t / floor_t:.2f} | {fmt(hwm, '.1f')} | {fmt(cpu)} "
                 f"| {fmt(hwm / frr_hwm if hwm and frr_hwm else None)} "
                 f"| {fmt(cpu / frr_cpu if cpu is not None and frr_cpu else None)} "
+                f"| {fmt(median([1e6 * r['cpu'] / r['installed'] if r.get('cpu') is not None and r['installed'] else None for r in rs]), '.1f')} "
                 f"| {fmt(median([r.get('udp_drops') for r in rs]), '.0f')} |")
     return "\n".join(lines)
 
@@ -170,15 +179,19 @@ def steady(args):
 
 
 def steady_table(results, args):
-    lines = ["| | installed at the end | peak RSS (MB) | CPU over the hold (s) | update cycles "
-             "| CPU per cycle (s) | CPU vs FRR |", "|---|---|---|---|---|---|---|"]
+    lines = ["| | time until all were in the kernel (s) | installed at the end | peak RSS (MB) "
+             "| CPU over the hold (s) | update cycles | CPU per cycle (s) | CPU vs FRR |",
+             "|---|---|---|---|---|---|---|---|"]
     frr = median([r["cpu_per_cycle"] for r in results if r["daemon"] == "frr"])
     for kind in DAEMONS:
         rs = [r for r in results if r["daemon"] == kind]
         if not rs:
             continue
         c = median([r["cpu_per_cycle"] for r in rs])
-        lines.append(f"| {NAMES[kind]} | {median([r['pct'] for r in rs]):.1f}% "
+        t = median([r["time"] for r in rs])
+        incomplete = sum(1 for r in rs if not r["complete"])
+        t_text = f"{t:.2f}" + (f" (never, in {incomplete} run(s))" if incomplete else "")
+        lines.append(f"| {NAMES[kind]} | {t_text} | {median([r['pct'] for r in rs]):.1f}% "
                      f"| {fmt(median([r['hwm_mb'] for r in rs]), '.1f')} "
                      f"| {fmt(median([r['hold_cpu'] for r in rs]))} "
                      f"| {median([r['cycles'] for r in rs]):.1f} | {fmt(c, '.3f')} "
@@ -237,8 +250,10 @@ def hub_one(kind, args):
         spoke_counts.append(done["count"] if not hit else hit["count"])
     t_conv = time.monotonic()
     cpu, hwm = daemon.stat()
+    us0 = scale.user_system(daemon.procs)
     time.sleep(max(0.0, args.hold - (time.monotonic() - t_conv)))
     cpu2, hwm2 = daemon.stat()
+    us1 = scale.user_system(daemon.procs)
     anon = scale.anon_mb(daemon.procs)
     hold = time.monotonic() - t_conv
     hub_installed = scale.count_routes(hub, daemon.proto, "10.0.0.0/8")
@@ -253,10 +268,13 @@ def hub_one(kind, args):
         "spoke_pct": [100.0 * n / ((spokes - 1) * subnets) for n in spoke_installed],
         "cpu_conv": cpu, "cpu_hold": (cpu2 - cpu) if cpu2 is not None else None,
         "hold": hold, "hwm_mb": (hwm2 or hwm or 0) / 1024, "anon_mb": anon,
+        "hold_user": us1[0] - us0[0] if None not in us0 + us1 else None,
+        "hold_system": us1[1] - us0[1] if None not in us0 + us1 else None,
     }
     log(f"hub {kind}: hub {result['hub_pct']:.1f}% in {result['hub_time']:.2f} s, spokes "
         f"{min(result['spoke_pct']):.1f}% (min) in {result['spoke_time']:.2f} s (max), cpu {fmt(cpu)} "
-        f"+ {fmt(result['cpu_hold'])} s over {hold:.0f} s, hwm {result['hwm_mb']:.1f} MB, "
+        f"+ {fmt(result['cpu_hold'])} s (user {fmt(result['hold_user'])}, system "
+        f"{fmt(result['hold_system'])}) over {hold:.0f} s, hwm {result['hwm_mb']:.1f} MB, "
         f"anon {fmt(anon, '.1f')} MB")
     for g in gens:
         g.stop()
@@ -280,11 +298,15 @@ def hub(args):
 
 
 def hub_table(results, args):
-    lines = ["| hub | hub's table | time until the hub has all (s) | observer spokes' tables "
+    launch = median([r["launch"] for r in results])
+    hold = median([r["hold"] for r in results])
+    lines = [f"Starting the {args.spokes} generators took {launch:.2f} s (median); times count from the "
+             f"first. Hold: {hold:.0f} s after convergence.\n",
+             "| hub | hub's table | time until the hub has all (s) | observer spokes' tables "
              "| time until every observer has all others' (s) | hub CPU to convergence (s) "
-             f"| hub CPU over the hold (s) | hub peak RSS (MB) | hub RssAnon at the end (MB) "
+             f"| hub CPU over the hold (s) | per 30 s cycle (ms) | hub peak RSS (MB) | hub RssAnon at the end (MB) "
              "| RSS vs FRR | CPU (hold) vs FRR |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     frr = [r for r in results if r["daemon"] == "frr"]
     frr_hwm = median([r["hwm_mb"] for r in frr])
     frr_cpu = median([r["cpu_hold"] for r in frr])
@@ -299,7 +321,8 @@ def hub_table(results, args):
             f"| {median([r['hub_time'] for r in rs]):.2f} "
             f"| {median([min(r['spoke_pct']) for r in rs]):.1f}% (lowest) "
             f"| {median([r['spoke_time'] for r in rs]):.2f} "
-            f"| {fmt(median([r['cpu_conv'] for r in rs]))} | {fmt(ch)} | {fmt(hwm, '.1f')} "
+            f"| {fmt(median([r['cpu_conv'] for r in rs]))} | {fmt(ch)} "
+            f"| {fmt(median([1000 * r['cpu_hold'] * 30 / r['hold'] for r in rs]), '.1f')} | {fmt(hwm, '.1f')} "
             f"| {fmt(median([r.get('anon_mb') for r in rs]), '.1f')} "
             f"| {fmt(hwm / frr_hwm if frr_hwm else None)} "
             f"| {fmt(ch / frr_cpu if ch is not None and frr_cpu else None)} |")
@@ -310,7 +333,8 @@ def hub_table(results, args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("install", "steady", "hub"))
+    ap.add_argument("mode", choices=("install", "steady", "hub", "table"),
+                    help="table: print the tables of an earlier run's --json FILE again")
     ap.add_argument("--daemons", default=",".join(DAEMONS))
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument("--timeout", type=float, default=180)
@@ -330,6 +354,22 @@ def main():
     args.daemons = [d for d in args.daemons.split(",") if d]
     if args.reps is None:
         args.reps = 3 if args.mode == "install" else 1
+
+    if args.mode == "table":
+        with open(args.json) as f:
+            saved = json.load(f)
+        info, results = saved["info"], saved["results"]
+        old_args = argparse.Namespace(**info["args"])
+        print(f"Machine: {info['machine']}; run {info['started']}, {old_args.reps} repetition(s); "
+              f"load: {info['load']}")
+        if old_args.mode == "install":
+            scenarios = [tuple(int(x) for x in s.split(":")) for s in old_args.scenarios.split(",")]
+            print(install_table(results, scenarios))
+        elif old_args.mode == "steady":
+            print(steady_table(results, old_args))
+        else:
+            print(hub_table(results, old_args))
+        return
 
     load = scale.LoadSampler()
     started = time.strftime("%Y-%m-%d %H:%M")

@@ -95,6 +95,11 @@ def main():
     print(f"| riprs | {pct:.0f}% | {t:.3f} | {median([r['ratio'] for r in runs]):.2f} "
           f"| {fmt(median([r['hwm_mb'] for r in runs]), '.1f')} "
           f"| {fmt(median([r['cpu'] for r in runs]))} |")
+    names = sorted({n for r in runs for n in r["threads"]})
+    print("\nriprs's CPU by thread, median user / system s: " + ", ".join(
+        f"{n} {median([r['threads'].get(n, [0, 0])[0] for r in runs]):.2f} / "
+        f"{median([r['threads'].get(n, [0, 0])[1] for r in runs]):.2f}" for n in names))
+    print(f"netlink subscription overflows: {sum(r['overflow'] for r in runs)} in {len(runs)} runs")
     print()
     print("All runs (floor s / riprs s / ratio / installed / MB / CPU s): " + "; ".join(
         f"{f['time']:.3f}/{r['time']:.3f}/{r['ratio']:.2f}/{r['installed']}/{fmt(r['hwm_mb'], '.1f')}"

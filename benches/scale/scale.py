@@ -149,7 +149,7 @@ class Proc:
             return None, None
 
     def thread_cpu(self):
-        """{thread name: cpu seconds} of the process's threads."""
+        """{thread name: [user s, system s]} of the process's threads."""
         out = {}
         try:
             for tid in os.listdir(f"/proc/{self.pid}/task"):
@@ -157,8 +157,9 @@ class Proc:
                     head, rest = f.read().rsplit(")", 1)
                 name = head.split("(", 1)[1]
                 fields = rest.split()
-                cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK
-                out[name] = round(out.get(name, 0) + cpu, 2)
+                user, system = out.get(name, [0, 0])
+                out[name] = [round(user + int(fields[11]) / CLK_TCK, 2),
+                             round(system + int(fields[12]) / CLK_TCK, 2)]
         except (OSError, IndexError, ValueError):
             pass
         return out
@@ -445,6 +446,20 @@ def anon_mb(procs):
         except OSError:
             return None
     return total / 1024
+
+
+def user_system(procs):
+    """(user s, system s), summed over procs."""
+    user = system = 0.0
+    for p in procs:
+        try:
+            with open(f"/proc/{p.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            user += int(fields[11]) / CLK_TCK
+            system += int(fields[12]) / CLK_TCK
+        except (OSError, IndexError, ValueError):
+            return None, None
+    return user, system
 
 
 def sum_stats(procs):
