@@ -139,7 +139,7 @@ impl Sockets {
 /// The largest message read. RIP messages are at most 512 octets (RFC 2453
 /// §3.6) plus an authentication trailer (at most 68 for HMAC-SHA-512); a
 /// buffer per interface of 64 KB made 100 interfaces cost 6.4 MB of RSS.
-const MAX_MESSAGE: usize = 4096;
+const MAX_MESSAGE: usize = 1024;
 
 async fn read(socket: Arc<UdpSocket>, ifindex: u32, received: mpsc::Sender<Received>) {
     // One octet more than accepted: a datagram that fills it was truncated.

@@ -18,6 +18,7 @@ use crate::logging;
 use crate::netlink::fib::FibWriter;
 use crate::netlink::messages::RouteTarget;
 use crate::netlink::watch::{self, KernelEvent};
+use crate::rip_socket;
 
 /// Messages handled before the engine's outputs are flushed: bounds latency
 /// while letting a burst be processed in one go.
@@ -62,6 +63,9 @@ struct Daemon {
     sockets: Sockets,
     fib: FibWriter,
     fib_batch: Vec<FibChange>,
+    send_buffer: Vec<u8>,
+    /// UDP GSO works here until a send says otherwise.
+    gso: bool,
     sequence: Sequence,
     events: EventLog,
 }
@@ -96,6 +100,8 @@ impl Daemon {
             sockets: Sockets::new(received_tx),
             fib,
             fib_batch: Vec::new(),
+            send_buffer: Vec::new(),
+            gso: true,
             sequence: Sequence::default(),
             events: EventLog::default(),
         };
@@ -255,22 +261,35 @@ impl Daemon {
         let Some(socket) = self.sockets.get(transmit.ifindex).cloned() else {
             return;
         };
-        let mut messages = Vec::new();
+        // The messages, end to end in one reused buffer, then sent together.
+        self.send_buffer.clear();
+        let mut ends = Vec::new();
         let sequence = self.sequence.next();
-        if let Err(e) = transmit.encode(sequence, |m| messages.push(m.to_vec())) {
+        if let Err(e) = transmit.encode(sequence, |m| {
+            self.send_buffer.extend_from_slice(m);
+            ends.push(self.send_buffer.len());
+        }) {
             warn!(ifindex = transmit.ifindex, error = %e, "cannot encode a message");
             return;
         }
-        for message in messages {
-            if let Err(e) = socket.send_to(&message, transmit.destination).await {
-                warn!(
-                    ifindex = transmit.ifindex,
-                    destination = %transmit.destination,
-                    error = %e,
-                    "send failed"
-                );
-                return;
-            }
+        let mut start = 0;
+        let messages: Vec<&[u8]> = ends
+            .iter()
+            .map(|&end| {
+                let message = self.send_buffer.get(start..end).unwrap_or_default();
+                start = end;
+                message
+            })
+            .collect();
+        if let Err(e) =
+            rip_socket::send_all(&socket, transmit.destination, &messages, &mut self.gso).await
+        {
+            warn!(
+                ifindex = transmit.ifindex,
+                destination = %transmit.destination,
+                error = %e,
+                "send failed"
+            );
         }
     }
 

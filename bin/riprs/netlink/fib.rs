@@ -83,25 +83,25 @@ impl Drop for FibWriter {
 /// Deletes every route of protocol rip in the table: a crashed or killed
 /// run leaves its routes behind, and the engine will learn them again.
 fn sweep(netlink: &mut Netlink, target: RouteTarget) -> io::Result<usize> {
-    let routes = netlink.dump(messages::dump_routes())?;
-    let mut swept = 0;
-    for message in routes {
-        let NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewRoute(route)) = message.payload
-        else {
-            continue;
-        };
-        let Some(kernel) = messages::kernel_route(&route) else {
-            continue;
-        };
-        if kernel.protocol != RTPROT_RIP || kernel.table != target.table {
-            continue;
-        }
-        let old = RouteTarget {
-            table: kernel.table,
-            priority: kernel.priority,
-        };
-        netlink.queue(messages::route(RouteOp::Delete, kernel.prefix, &[], old))?;
-        swept += 1;
+    let mut stale = Vec::new();
+    netlink.dump_each(
+        messages::dump_routes(),
+        messages::own_route_or_control,
+        |message| {
+            if let NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewRoute(route)) =
+                message.payload
+                && let Some(kernel) = messages::kernel_route(&route)
+                && kernel.protocol == RTPROT_RIP
+                && kernel.table == target.table
+            {
+                stale.push((kernel.prefix, kernel.table, kernel.priority));
+            }
+        },
+    )?;
+    let swept = stale.len();
+    for (prefix, table, priority) in stale {
+        let old = RouteTarget { table, priority };
+        netlink.queue(messages::route(RouteOp::Delete, prefix, &[], old))?;
     }
     netlink.flush()?;
     drain_errors(netlink, &HashMap::new());

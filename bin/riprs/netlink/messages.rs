@@ -255,13 +255,24 @@ const RTM_DELROUTE: u16 = 25;
 /// the daemon's own routes, which the watcher has no use for, and which
 /// arrive by the hundred thousand when a large table is installed.
 pub fn not_own_route(raw: &[u8]) -> bool {
+    route_protocol(raw) != Some(RTPROT_RIP)
+}
+
+/// For the start-up sweep: rip routes, and the dump's own control messages
+/// (NLMSG_DONE, errors); every other route is skipped unparsed.
+pub fn own_route_or_control(raw: &[u8]) -> bool {
+    route_protocol(raw).is_none_or(|protocol| protocol == RTPROT_RIP)
+}
+
+/// The protocol of a route message, None for any other message.
+fn route_protocol(raw: &[u8]) -> Option<u8> {
     let kind = raw
         .get(4..)
         .and_then(|b| b.first_chunk::<2>())
         .map_or(0, |b| u16::from_ne_bytes(*b));
     // struct rtmsg follows the 16-octet header; rtm_protocol is its 6th octet.
     let protocol = raw.get(16 + 5).copied().unwrap_or(0);
-    !((kind == RTM_NEWROUTE || kind == RTM_DELROUTE) && protocol == RTPROT_RIP)
+    (kind == RTM_NEWROUTE || kind == RTM_DELROUTE).then_some(protocol)
 }
 
 /// Splits a datagram into netlink messages, parsing only those `keep` accepts.

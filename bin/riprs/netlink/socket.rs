@@ -19,6 +19,10 @@ const RECEIVE_BUFFER: usize = 8 << 20;
 const SUBSCRIPTION_BUFFER: usize = 64 << 20;
 /// Messages are packed into datagrams of up to this size.
 const BATCH_BYTES: usize = 64 << 10;
+/// The most one read returns: the kernel fills a dump or notification
+/// message of at most 32 KB (a page-sized skb or `NLMSG_GOODSIZE`), so
+/// 64 KB is plenty; a 1 MB buffer per socket was 2 MB of a hub's RSS.
+const RECEIVE_CHUNK: usize = 64 << 10;
 
 pub struct Netlink {
     socket: Socket,
@@ -49,7 +53,7 @@ impl Netlink {
             socket,
             sequence: 1,
             out: Vec::with_capacity(BATCH_BYTES),
-            buffer: vec![0u8; 1 << 20],
+            buffer: vec![0u8; RECEIVE_CHUNK],
         })
     }
 
@@ -105,34 +109,31 @@ impl Netlink {
         }
     }
 
-    /// Sends a dump request and collects every answer until NLMSG_DONE.
-    pub fn dump(&mut self, message: Message) -> io::Result<Vec<Message>> {
-        self.dump_where(message, |_| true)
-    }
-
-    /// [`Netlink::dump`], keeping (and parsing) only the answers `keep`
-    /// accepts: a route dump of a 100k table is 100k parsed messages (tens
-    /// of MB) when collected whole.
-    pub fn dump_where(
+    /// Sends a dump request and hands each answer to `each` as it arrives,
+    /// until NLMSG_DONE; only the answers `keep` accepts are parsed. Nothing
+    /// is collected: a parsed link message is kilobytes, a route dump of a
+    /// 100k table tens of MB, and collecting them was most of the daemon's
+    /// peak heap.
+    pub fn dump_each(
         &mut self,
         message: Message,
         keep: impl Fn(&[u8]) -> bool,
-    ) -> io::Result<Vec<Message>> {
+        mut each: impl FnMut(Message),
+    ) -> io::Result<()> {
         let sequence = self.queue(message)?;
         self.flush()?;
-        let mut answers = Vec::new();
         loop {
             for reply in self.receive_where(&keep)? {
                 if reply.header.sequence_number != sequence {
                     continue;
                 }
                 match reply.payload {
-                    NetlinkPayload::Done(_) => return Ok(answers),
+                    NetlinkPayload::Done(_) => return Ok(()),
                     NetlinkPayload::Error(error) if error.code.is_some() => {
                         return Err(error.to_io());
                     }
-                    _ if reply.header.message_type == NLMSG_DONE => return Ok(answers),
-                    _ => answers.push(reply),
+                    _ if reply.header.message_type == NLMSG_DONE => return Ok(()),
+                    _ => each(reply),
                 }
             }
         }

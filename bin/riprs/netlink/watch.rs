@@ -131,9 +131,9 @@ fn dump(netlink: &mut Netlink) -> io::Result<Mirror> {
         messages::dump_routes(),
     ] {
         // Our own routes are skipped unparsed, as in `follow`.
-        for message in netlink.dump_where(request, messages::not_own_route)? {
-            apply(&mut mirror, &message);
-        }
+        netlink.dump_each(request, messages::not_own_route, |message| {
+            apply(&mut mirror, &message)
+        })?;
     }
     Ok(mirror)
 }

@@ -12,6 +12,7 @@ use crate::policy::DirectionalPolicy;
 use crate::rng::Rng;
 use crate::table::{Origin, RedistributeKind, Route, RouteId, RouteTable};
 use crate::time::{Clock, Ticks};
+use crate::update::Outgoing;
 
 /// RIP's behaviour as a deterministic state machine: no sockets, no clock,
 /// no global randomness. Feed it with the `handle_*` calls, each with `now`;
@@ -36,7 +37,7 @@ pub struct Engine {
     pub(crate) triggered_hold_until: Ticks,
     pub(crate) limit_reported: bool,
     pub(crate) shut_down: bool,
-    pub(crate) transmits: VecDeque<Transmit>,
+    pub(crate) transmits: VecDeque<Outgoing>,
     pub(crate) fib: VecDeque<FibChange>,
     pub(crate) events: VecDeque<Event>,
 }
@@ -107,9 +108,20 @@ impl Engine {
         Some(self.clock.instant(next))
     }
 
-    /// Messages to send, in order.
+    /// Messages to send, in order. An update's entries are built here from
+    /// the table as it is now: poll after every input.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        while let Some(outgoing) = self.transmits.pop_front() {
+            match outgoing {
+                Outgoing::Ready(transmit) => return Some(transmit),
+                Outgoing::Update(update) => {
+                    if let Some(transmit) = self.assemble(update) {
+                        return Some(transmit);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Kernel route changes, in order.

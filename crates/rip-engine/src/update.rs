@@ -2,6 +2,7 @@
 //! requests, split horizon (§3.4.3), the next hop field (§4.4), requests.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rip_codec::{Command, INFINITY, RIP_MULTICAST, RIP_PORT, RouteEntry, VERSION_2};
@@ -9,7 +10,7 @@ use rip_codec::{Command, INFINITY, RIP_MULTICAST, RIP_PORT, RouteEntry, VERSION_
 use crate::config::SplitHorizon;
 use crate::engine::{Engine, InterfaceState};
 use crate::keys;
-use crate::output::Transmit;
+use crate::output::{SignWith, Transmit};
 use crate::policy::DirectionalPolicy;
 use crate::table::{Route, RouteId};
 use crate::time::Ticks;
@@ -21,6 +22,22 @@ pub(crate) enum UpdateKind {
     Triggered,
     /// An answer to a diagnostic whole-table query: no split horizon.
     Query,
+}
+
+/// A message waiting in the engine's queue.
+pub(crate) enum Outgoing {
+    Ready(Transmit),
+    Update(PendingUpdate),
+}
+
+/// An update to one destination whose entries are built when polled.
+pub(crate) struct PendingUpdate {
+    ifindex: u32,
+    source: Ipv4Addr,
+    destination: SocketAddrV4,
+    ids: Arc<[RouteId]>,
+    kind: UpdateKind,
+    auth: Option<SignWith>,
 }
 
 /// Triggered updates wait 1 to 5 seconds after the previous one (RFC 2453 §3.10.1).
@@ -59,8 +76,12 @@ impl Engine {
     }
 
     /// An update with these routes on every active, non-passive interface
-    /// (multicast where it can) and to every configured neighbor.
+    /// (multicast where it can) and to every configured neighbor. Queued as
+    /// route ids: each interface's entries are built when it is polled, so
+    /// an update to 100 interfaces holds one list of ids, not 100 lists of
+    /// entries.
     pub(crate) fn send_update_of(&mut self, now: Ticks, ids: &[RouteId], kind: UpdateKind) {
+        let ids: Arc<[RouteId]> = ids.into();
         let ifindexes: Vec<u32> = self
             .interfaces
             .iter()
@@ -68,32 +89,44 @@ impl Engine {
             .map(|(i, _)| *i)
             .collect();
         for ifindex in ifindexes {
-            let Some(state) = self.interfaces.get(&ifindex) else {
-                continue;
-            };
-            let destinations = self.destinations(ifindex);
-            if destinations.is_empty() {
-                continue;
-            }
-            let entries = self.entries_for(state, ids, kind);
-            if entries.is_empty() {
-                continue;
-            }
-            for destination in destinations {
-                self.push_transmit(
-                    now,
+            for destination in self.destinations(ifindex) {
+                let Some((source, auth)) = self.sender(now, ifindex) else {
+                    continue;
+                };
+                self.transmits.push_back(Outgoing::Update(PendingUpdate {
                     ifindex,
+                    source,
                     destination,
-                    Command::Response,
-                    entries.clone(),
-                );
-            }
-            if kind == UpdateKind::Triggered
-                && let Some(state) = self.interfaces.get_mut(&ifindex)
-            {
-                state.counters.updates_sent += 1;
+                    ids: ids.clone(),
+                    kind,
+                    auth,
+                }));
             }
         }
+    }
+
+    /// Builds a queued update's entries; None when none are left for that
+    /// interface (all filtered or split-horizoned) or it has gone.
+    pub(crate) fn assemble(&mut self, update: PendingUpdate) -> Option<Transmit> {
+        let state = self.interfaces.get(&update.ifindex)?;
+        let entries = self.entries_for(state, &update.ids, update.kind);
+        if entries.is_empty() {
+            return None;
+        }
+        let state = self.interfaces.get_mut(&update.ifindex)?;
+        state.counters.packets_sent += 1;
+        if update.kind == UpdateKind::Triggered {
+            state.counters.updates_sent += 1;
+        }
+        Some(Transmit {
+            ifindex: update.ifindex,
+            source: update.source,
+            destination: update.destination,
+            command: Command::Response,
+            version: VERSION_2,
+            entries,
+            auth: update.auth,
+        })
     }
 
     /// Where updates and requests out of an interface go: 224.0.0.9 where
@@ -159,34 +192,36 @@ impl Engine {
         command: Command,
         entries: Vec<RouteEntry>,
     ) {
-        let wall = self.wall(now);
-        let Some(state) = self.interfaces.get_mut(&ifindex) else {
+        let Some((source, auth)) = self.sender(now, ifindex) else {
             return;
         };
-        let Some(source) = state.iface.source() else {
-            return;
-        };
-        let auth = &state.config.authentication;
-        let sign = if auth.mode == rip_codec::AuthMode::None {
-            None
-        } else {
-            match keys::send_key(auth, wall) {
-                Some(sign) => Some(sign),
-                // No key valid for sending: sending unauthenticated would be
-                // dropped by every neighbor; say nothing.
-                None => return,
-            }
-        };
-        state.counters.packets_sent += 1;
-        self.transmits.push_back(Transmit {
+        if let Some(state) = self.interfaces.get_mut(&ifindex) {
+            state.counters.packets_sent += 1;
+        }
+        self.transmits.push_back(Outgoing::Ready(Transmit {
             ifindex,
             source,
             destination,
             command,
             version: VERSION_2,
             entries,
-            auth: sign,
-        });
+            auth,
+        }));
+    }
+
+    /// The source address and signing key of messages out of an interface;
+    /// None when it has no address yet, or authentication is on and no key
+    /// is valid for sending (unauthenticated messages would be dropped by
+    /// every neighbor: say nothing).
+    fn sender(&self, now: Ticks, ifindex: u32) -> Option<(Ipv4Addr, Option<SignWith>)> {
+        let state = self.interfaces.get(&ifindex)?;
+        let source = state.iface.source()?;
+        let auth = &state.config.authentication;
+        if auth.mode == rip_codec::AuthMode::None {
+            return Some((source, None));
+        }
+        let sign = keys::send_key(auth, self.wall(now))?;
+        Some((source, Some(sign)))
     }
 
     /// The entries of an update out of one interface: out filter, split
