@@ -4,6 +4,7 @@
 pub mod fib;
 pub mod link;
 pub mod messages;
+pub mod own_route_filter;
 pub mod socket;
 pub mod watch;
 

@@ -7,6 +7,7 @@ use netlink_packet_core::{NLMSG_DONE, NetlinkPayload};
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 
 use super::messages::{self, Message};
+use super::own_route_filter;
 
 /// Legacy multicast group bits (RTMGRP_*).
 pub const RTMGRP_LINK: u32 = 0x1;
@@ -48,6 +49,11 @@ impl Netlink {
         };
         if rustix::net::sockopt::set_socket_recv_buffer_size_force(&socket, size).is_err() {
             let _ = socket.set_rx_buf_sz(size);
+        }
+        if groups & RTMGRP_IPV4_ROUTE != 0
+            && let Err(e) = own_route_filter::attach(&socket, super::RTPROT_RIP)
+        {
+            tracing::debug!(error = %e, "no socket filter: own routes are dropped in user space");
         }
         Ok(Netlink {
             socket,
