@@ -251,9 +251,11 @@ def hub_one(kind, args):
     t_conv = time.monotonic()
     cpu, hwm = daemon.stat()
     us0 = scale.user_system(daemon.procs)
+    sched0 = scale.sched_cpu(daemon.procs)
     time.sleep(max(0.0, args.hold - (time.monotonic() - t_conv)))
     cpu2, hwm2 = daemon.stat()
     us1 = scale.user_system(daemon.procs)
+    sched1 = scale.sched_cpu(daemon.procs)
     anon = scale.anon_mb(daemon.procs)
     hold = time.monotonic() - t_conv
     hub_installed = scale.count_routes(hub, daemon.proto, "10.0.0.0/8")
@@ -268,12 +270,13 @@ def hub_one(kind, args):
         "spoke_pct": [100.0 * n / ((spokes - 1) * subnets) for n in spoke_installed],
         "cpu_conv": cpu, "cpu_hold": (cpu2 - cpu) if cpu2 is not None else None,
         "hold": hold, "hwm_mb": (hwm2 or hwm or 0) / 1024, "anon_mb": anon,
+        "hold_sched": sched1 - sched0 if None not in (sched0, sched1) else None,
         "hold_user": us1[0] - us0[0] if None not in us0 + us1 else None,
         "hold_system": us1[1] - us0[1] if None not in us0 + us1 else None,
     }
     log(f"hub {kind}: hub {result['hub_pct']:.1f}% in {result['hub_time']:.2f} s, spokes "
         f"{min(result['spoke_pct']):.1f}% (min) in {result['spoke_time']:.2f} s (max), cpu {fmt(cpu)} "
-        f"+ {fmt(result['cpu_hold'])} s (user {fmt(result['hold_user'])}, system "
+        f"+ {fmt(result['cpu_hold'])} s ({fmt(result['hold_sched'], '.4f')} s by schedstat; user {fmt(result['hold_user'])}, system "
         f"{fmt(result['hold_system'])}) over {hold:.0f} s, hwm {result['hwm_mb']:.1f} MB, "
         f"anon {fmt(anon, '.1f')} MB")
     for g in gens:
@@ -304,28 +307,34 @@ def hub_table(results, args):
              f"first. Hold: {hold:.0f} s after convergence.\n",
              "| hub | hub's table | time until the hub has all (s) | observer spokes' tables "
              "| time until every observer has all others' (s) | hub CPU to convergence (s) "
-             f"| hub CPU over the hold (s) | per 30 s cycle (ms) | hub peak RSS (MB) | hub RssAnon at the end (MB) "
-             "| RSS vs FRR | CPU (hold) vs FRR |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"| hub CPU over the hold (s) | per 30 s cycle (ms) | per cycle, schedstat (ms) | hub peak RSS (MB) "
+             "| hub RssAnon at the end (MB) | RSS vs FRR | CPU (hold) vs FRR | CPU (schedstat) vs FRR |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     frr = [r for r in results if r["daemon"] == "frr"]
     frr_hwm = median([r["hwm_mb"] for r in frr])
     frr_cpu = median([r["cpu_hold"] for r in frr])
+    frr_sched = median([r.get("hold_sched") for r in frr])
     for kind in DAEMONS:
         rs = [r for r in results if r["daemon"] == kind]
         if not rs:
             continue
         hwm = median([r["hwm_mb"] for r in rs])
         ch = median([r["cpu_hold"] for r in rs])
+        sched = median([r.get("hold_sched") for r in rs])
+        sched_cycle = median([1000 * r["hold_sched"] * 30 / r["hold"]
+                              if r.get("hold_sched") is not None else None for r in rs])
         lines.append(
             f"| {NAMES[kind]} | {median([r['hub_pct'] for r in rs]):.1f}% "
             f"| {median([r['hub_time'] for r in rs]):.2f} "
             f"| {median([min(r['spoke_pct']) for r in rs]):.1f}% (lowest) "
             f"| {median([r['spoke_time'] for r in rs]):.2f} "
             f"| {fmt(median([r['cpu_conv'] for r in rs]))} | {fmt(ch)} "
-            f"| {fmt(median([1000 * r['cpu_hold'] * 30 / r['hold'] for r in rs]), '.1f')} | {fmt(hwm, '.1f')} "
+            f"| {fmt(median([1000 * r['cpu_hold'] * 30 / r['hold'] for r in rs]), '.1f')} "
+            f"| {fmt(sched_cycle, '.1f')} | {fmt(hwm, '.1f')} "
             f"| {fmt(median([r.get('anon_mb') for r in rs]), '.1f')} "
             f"| {fmt(hwm / frr_hwm if frr_hwm else None)} "
-            f"| {fmt(ch / frr_cpu if ch is not None and frr_cpu else None)} |")
+            f"| {fmt(ch / frr_cpu if ch is not None and frr_cpu else None)} "
+            f"| {fmt(sched / frr_sched if sched is not None and frr_sched else None)} |")
     return "\n".join(lines)
 
 
