@@ -62,20 +62,9 @@ const ROUTES: usize = 100_000;
 #[test]
 fn a_hundred_thousand_routes_take_at_most_200_bytes_each() {
     let _measuring = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let messages: Vec<Vec<u8>> = (0..ROUTES)
-        .collect::<Vec<_>>()
-        .chunks(25)
-        .map(|chunk| {
-            let mut buf = [0u8; 512];
-            let mut writer =
-                MessageWriter::new(&mut buf, Command::Response, VERSION_2, None).unwrap();
-            for &i in chunk {
-                let prefix =
-                    Ipv4Prefix::new(Ipv4Addr::from(0x0A00_0000 | ((i as u32) << 8)), 24).unwrap();
-                writer.push_route(&RouteEntry::new(prefix, 1)).unwrap();
-            }
-            writer.finish().to_vec()
-        })
+    let messages: Vec<Vec<u8>> = (0..ROUTES as u32)
+        .step_by(25)
+        .map(|first| message_of(first..first + 25))
         .collect();
 
     let now = Instant::now();
