@@ -65,11 +65,7 @@ fn bird_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     });
     assert_learned_both_ways(&riprs, &bird);
 
-    let since = Instant::now();
-    let heard = wire.wait_for(RIPRS_LINK, since, Duration::from_secs(10), |h| {
-        full_updates(h).len() >= 2
-    });
-    let heard = heard.expect("two updates from riprs on eth0");
+    let heard = wire.two_updates_from_riprs();
     for message in &heard {
         assert_eq!(message.version(), Some(2), "{message:?}");
         assert!(
@@ -130,11 +126,7 @@ fn bird_poisoned_reverse_on_the_wire() {
     });
     assert_learned_both_ways(&riprs, &bird);
 
-    let since = Instant::now();
-    let heard = wire.wait_for(RIPRS_LINK, since, Duration::from_secs(10), |h| {
-        full_updates(h).len() >= 2
-    });
-    let heard = heard.expect("two updates from riprs on eth0");
+    let heard = wire.two_updates_from_riprs();
     for update in full_updates(&heard) {
         let entry = update.entry(BIRD_LAN);
         assert_eq!(

@@ -67,11 +67,7 @@ fn frr_learns_both_ways_split_horizon_and_withdrawal_on_stop() {
     assert_learned_both_ways(&riprs, &frr);
 
     // Two whole updates from riprs after it learned FRR's LAN.
-    let since = Instant::now();
-    let heard = wire.wait_for(RIPRS_LINK, since, Duration::from_secs(10), |h| {
-        full_updates(h).len() >= 2
-    });
-    let heard = heard.expect("two updates from riprs on eth0");
+    let heard = wire.two_updates_from_riprs();
     for message in &heard {
         assert_eq!(message.version(), Some(2), "{message:?}");
         assert!(
@@ -137,11 +133,7 @@ fn frr_poisoned_reverse_on_the_wire() {
     });
     assert_learned_both_ways(&riprs, &frr);
 
-    let since = Instant::now();
-    let heard = wire.wait_for(RIPRS_LINK, since, Duration::from_secs(10), |h| {
-        full_updates(h).len() >= 2
-    });
-    let heard = heard.expect("two updates from riprs on eth0");
+    let heard = wire.two_updates_from_riprs();
     for update in full_updates(&heard) {
         let entry = update.entry(FRR_LAN);
         assert_eq!(
@@ -217,11 +209,7 @@ fn riprs_learns_from_frr_ripv1_and_sends_v2() {
         "FRR sent something else than RIPv1"
     );
     // riprs answers in RIPv2 only: two whole updates, and nothing else.
-    let since = Instant::now();
-    let heard = wire.wait_for(RIPRS_LINK, since, Duration::from_secs(10), |h| {
-        full_updates(h).len() >= 2
-    });
-    let heard = heard.expect("two updates from riprs");
+    let heard = wire.two_updates_from_riprs();
     let all = wire.heard_from(RIPRS_LINK);
     assert!(
         all.iter().all(|h| h.version() == Some(2)),

@@ -281,6 +281,15 @@ impl Wire {
         })
     }
 
+    /// What riprs sends on the link from now on, once it has sent two
+    /// whole updates (its LAN at metric 1); panics after 10 s.
+    pub fn two_updates_from_riprs(&self) -> Vec<Heard> {
+        self.wait_for(RIPRS_LINK, Instant::now(), Duration::from_secs(10), |h| {
+            full_updates(h).len() >= 2
+        })
+        .expect("two updates from riprs on eth0")
+    }
+
     /// What was heard, one message per line, for failure messages. Never
     /// panics.
     pub fn dump(&self) -> String {
