@@ -52,7 +52,8 @@ impl ControlServer {
 }
 
 /// Reads the request and answers it; the engine is only read.
-pub async fn serve(stream: UnixStream, engine: &Engine, settings: &Settings) {
+/// Answers one request. `netlink_resyncs` is the watcher's overflow count.
+pub async fn serve(stream: UnixStream, engine: &Engine, settings: &Settings, netlink_resyncs: u64) {
     let (reader, mut writer) = stream.into_split();
     let mut line = String::new();
     let mut reader = AsyncBufReader::new(reader);
@@ -60,7 +61,7 @@ pub async fn serve(stream: UnixStream, engine: &Engine, settings: &Settings) {
     if !matches!(read, Ok(Ok(_))) {
         return;
     }
-    let answer = answer(line.trim(), engine, settings);
+    let answer = answer(line.trim(), engine, settings, netlink_resyncs);
     let mut text = answer.to_string();
     text.push('\n');
     tokio::spawn(async move {
@@ -69,7 +70,7 @@ pub async fn serve(stream: UnixStream, engine: &Engine, settings: &Settings) {
     });
 }
 
-fn answer(topic: &str, engine: &Engine, settings: &Settings) -> Value {
+fn answer(topic: &str, engine: &Engine, settings: &Settings, netlink_resyncs: u64) -> Value {
     let now = Instant::now();
     let name_of = |ifindex: u32| {
         engine
@@ -155,6 +156,7 @@ fn answer(topic: &str, engine: &Engine, settings: &Settings) -> Value {
                 "routes_over_limit": counters.routes_over_limit,
                 "kernel_table": settings.kernel.table,
                 "kernel_metric": settings.kernel.metric,
+                "netlink_resyncs": netlink_resyncs,
             })
         }
         other => json!({ "error": format!("unknown request `{other}`, expected one of {TOPICS:?}") }),

@@ -81,7 +81,7 @@ impl Daemon {
         let (kernel_tx, mut kernel_rx) = mpsc::channel(65536);
         let watcher_tx = kernel_tx.clone();
         // The first events are the current state of the kernel.
-        let _watcher = tokio::task::spawn_blocking(move || watch::start(watcher_tx))
+        let watcher = tokio::task::spawn_blocking(move || watch::start(watcher_tx))
             .await
             .map_err(|e| anyhow::anyhow!("netlink watcher: {e}"))?
             .map_err(|e| anyhow::anyhow!("netlink watcher: {e}"))?;
@@ -156,7 +156,7 @@ impl Daemon {
                     daemon.engine.handle_timeout(now);
                 }
                 Ok(request) = control.accept() => {
-                    control::serve(request, &daemon.engine, &daemon.settings).await;
+                    control::serve(request, &daemon.engine, &daemon.settings, watcher.resyncs()).await;
                 }
             }
             daemon.flush().await;

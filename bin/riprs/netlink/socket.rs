@@ -17,7 +17,7 @@ pub const RTMGRP_IPV4_ROUTE: u32 = 0x40;
 /// Large enough for a burst of kernel events, or the errors of a batch.
 const RECEIVE_BUFFER: usize = 8 << 20;
 /// For sockets subscribed to events: see [`Netlink::open`].
-const SUBSCRIPTION_BUFFER: usize = 64 << 20;
+pub const SUBSCRIPTION_BUFFER: usize = 64 << 20;
 /// Messages are packed into datagrams of up to this size.
 const BATCH_BYTES: usize = 64 << 10;
 /// The most one read returns: the kernel fills a dump or notification
@@ -34,19 +34,26 @@ pub struct Netlink {
 
 impl Netlink {
     /// A socket subscribed to `groups` (0 for none).
+    ///
+    /// A subscription gets a notification (about 1 KB of buffer each) for
+    /// every route the daemon itself installs: while a 100k table goes in,
+    /// its thread may wait for a CPU longer than 8 MB lasts, and an overflow
+    /// costs a full dump. So subscriptions get [`SUBSCRIPTION_BUFFER`].
     pub fn open(groups: u32) -> io::Result<Netlink> {
-        let mut socket = Socket::new(NETLINK_ROUTE)?;
-        socket.bind(&SocketAddr::new(0, groups))?;
-        // A subscription gets a notification (about 1 KB of buffer each) for
-        // every route the daemon itself installs: while a 100k table goes in,
-        // its thread may wait for a CPU longer than 8 MB lasts, and an
-        // overflow costs a full dump. As root, SO_RCVBUFFORCE goes past
-        // net.core.rmem_max; otherwise best effort (an overflow still resyncs).
         let size = if groups == 0 {
             RECEIVE_BUFFER
         } else {
             SUBSCRIPTION_BUFFER
         };
+        Self::open_with_buffer(groups, size)
+    }
+
+    /// A socket subscribed to `groups` with a receive buffer of `size` bytes.
+    pub fn open_with_buffer(groups: u32, size: usize) -> io::Result<Netlink> {
+        let mut socket = Socket::new(NETLINK_ROUTE)?;
+        socket.bind(&SocketAddr::new(0, groups))?;
+        // As root, SO_RCVBUFFORCE goes past net.core.rmem_max; otherwise best
+        // effort (an overflow still resyncs).
         if rustix::net::sockopt::set_socket_recv_buffer_size_force(&socket, size).is_err() {
             let _ = socket.set_rx_buf_sz(size);
         }
@@ -158,6 +165,24 @@ impl Netlink {
             self.buffer.get(..n).unwrap_or_default(),
             keep,
         ))
+    }
+
+    /// Throws away what the kernel has queued, without waiting.
+    ///
+    /// After an overflow the queue is stale, and the kernel reports the next
+    /// overflow only once the queue has been emptied: until then netlink
+    /// counts the socket as congested and drops further messages silently.
+    pub fn discard_pending(&mut self) -> io::Result<()> {
+        let dont_wait = rustix::net::RecvFlags::DONTWAIT.bits() as i32;
+        loop {
+            let mut slice = self.buffer.as_mut_slice();
+            match self.socket.recv(&mut slice, dont_wait) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NOBUFS.raw_os_error()) => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// What the kernel has said so far, without waiting.

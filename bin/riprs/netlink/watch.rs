@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
 use netlink_packet_core::NetlinkPayload;
@@ -14,7 +16,9 @@ use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
 use super::messages::{self, KernelRoute, Message};
-use super::socket::{Netlink, RTMGRP_IPV4_IFADDR, RTMGRP_IPV4_ROUTE, RTMGRP_LINK};
+use super::socket::{
+    Netlink, RTMGRP_IPV4_IFADDR, RTMGRP_IPV4_ROUTE, RTMGRP_LINK, SUBSCRIPTION_BUFFER,
+};
 use super::{RT_TABLE_MAIN, RTPROT_RIP};
 
 /// What the kernel tells the engine.
@@ -63,9 +67,35 @@ impl From<AddressKey> for Address {
     }
 }
 
+/// The running watcher thread.
+pub struct Watcher {
+    resyncs: Arc<AtomicU64>,
+    _thread: thread::JoinHandle<()>,
+}
+
+impl Watcher {
+    /// How often the kernel's events overflowed the socket and the state
+    /// was dumped again.
+    pub fn resyncs(&self) -> u64 {
+        self.resyncs.load(Ordering::Relaxed)
+    }
+}
+
 /// Starts the watcher thread: the first events are the whole current state.
-pub fn start(events: mpsc::Sender<KernelEvent>) -> io::Result<thread::JoinHandle<()>> {
-    let subscription = Netlink::open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE)?;
+pub fn start(events: mpsc::Sender<KernelEvent>) -> io::Result<Watcher> {
+    start_with_buffer(events, SUBSCRIPTION_BUFFER)
+}
+
+/// [`start`] with a subscription buffer of `receive_buffer` bytes (a small
+/// one overflows sooner, which tests use).
+pub fn start_with_buffer(
+    events: mpsc::Sender<KernelEvent>,
+    receive_buffer: usize,
+) -> io::Result<Watcher> {
+    let subscription = Netlink::open_with_buffer(
+        RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE,
+        receive_buffer,
+    )?;
     let mut dumper = Netlink::open(0)?;
     let mut mirror = Mirror::default();
     let snapshot = dump(&mut dumper)?;
@@ -75,9 +105,15 @@ pub fn start(events: mpsc::Sender<KernelEvent>) -> io::Result<thread::JoinHandle
         }
     }
     mirror = snapshot;
-    thread::Builder::new()
+    let resyncs = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&resyncs);
+    let thread = thread::Builder::new()
         .name("riprs-netlink".into())
-        .spawn(move || follow(subscription, dumper, mirror, events))
+        .spawn(move || follow(subscription, dumper, mirror, events, &counter))?;
+    Ok(Watcher {
+        resyncs,
+        _thread: thread,
+    })
 }
 
 fn follow(
@@ -85,13 +121,20 @@ fn follow(
     mut dumper: Netlink,
     mut mirror: Mirror,
     events: mpsc::Sender<KernelEvent>,
+    resyncs: &AtomicU64,
 ) {
     loop {
         let messages = match subscription.receive_where(messages::not_own_route) {
             Ok(messages) => messages,
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NOBUFS.raw_os_error()) => {
-                // Events were lost: start again from a full dump.
+                // Events were lost: start again from a full dump. What is
+                // still queued is older than the dump, and must go first so
+                // that the kernel reports the next overflow.
                 warn!("netlink event overflow, resynchronising with a full dump");
+                resyncs.fetch_add(1, Ordering::Relaxed);
+                if let Err(e) = subscription.discard_pending() {
+                    warn!(error = %e, "netlink receive failed");
+                }
                 match dump(&mut dumper) {
                     Ok(snapshot) => {
                         for event in diff(&mirror, &snapshot) {

@@ -209,7 +209,7 @@ impl EntryView<'_> {
     /// Names the first rule a RIPv2 entry breaks, in the order of RFC 2453 §3.9.2.
     #[cold]
     #[inline(never)]
-    fn classify_v2(self) -> EntryError {
+    fn classify_v2(&self) -> EntryError {
         let afi = self.afi();
         if afi == AFI_AUTH {
             return EntryError::MisplacedAuth;

@@ -47,7 +47,6 @@ pub(crate) struct Located<'a> {
 
 /// Finds the authentication of a RIPv2 message. A RIPv1 message has none
 /// (RFC 1058); its first entry is read as a route.
-#[inline]
 pub(crate) fn locate(bytes: &[u8], version: u8) -> Located<'_> {
     let absent = Located {
         field: AuthField::Absent,
@@ -82,7 +81,6 @@ pub(crate) fn locate(bytes: &[u8], version: u8) -> Located<'_> {
 
 /// RFC 4822 §2.1: packet length (offset of the trailer), key id, auth data
 /// length, sequence number, 8 reserved octets; then the trailer at that offset.
-#[inline(never)]
 fn locate_crypto<'a>(bytes: &'a [u8], entry: &'a [u8; ENTRY_LEN]) -> Located<'a> {
     let malformed = |reason| Located {
         field: AuthField::Malformed(reason),
