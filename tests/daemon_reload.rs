@@ -16,7 +16,7 @@ mod support;
 use std::time::Duration;
 
 use rustix::process::{Pid, Signal, kill_process};
-use support::riprs::within;
+use support::riprs::{rip_routes, within};
 use support::{Netns, Riprs, veth};
 
 const RIPRS: &str = env!("CARGO_BIN_EXE_riprs");
@@ -114,4 +114,100 @@ fn sighup_applies_a_new_config_and_a_broken_one_changes_nothing() {
         riprs_b.route(STATIC).is_none_or(|r| r.metric == 16)
     });
     assert!(withdrawn.is_some(), "{STATIC} not withdrawn");
+}
+
+fn config_with_kernel(networks: &str, kernel: &str) -> String {
+    format!(
+        r#"
+[rip]
+networks = [{networks}]
+
+[rip.timers]
+update = 2
+timeout = 10
+garbage = 6
+
+[kernel]
+{kernel}
+"#
+    )
+}
+
+/// A new `[kernel] table` or `metric` takes effect at SIGHUP: the learned
+/// routes leave the old table and go to the new one, with the new metric,
+/// and later changes follow them there.
+#[test]
+fn sighup_moves_learned_routes_to_a_new_table_and_metric() {
+    let a = Netns::new("retable");
+    let b = Netns::new("retable");
+    let stub = Netns::new("retable");
+    veth(&a, "eth0", &b, "eth0");
+    a.addr("eth0", "10.77.0.1/24");
+    b.addr("eth0", "10.77.0.2/24");
+    veth(&b, "eth1", &stub, "eth0");
+    b.addr("eth1", "10.79.0.1/24");
+
+    let riprs_a = Riprs::start(
+        &a,
+        RIPRS,
+        "A",
+        &config_with_kernel(r#""10.77.0.0/24""#, "table = \"main\"\nmetric = 20"),
+    );
+    let riprs_b = Riprs::start(
+        &b,
+        RIPRS,
+        "B",
+        &config_with_kernel(r#""10.77.0.0/24", "10.79.0.0/24""#, ""),
+    );
+    let in_main = within(Duration::from_secs(10), || {
+        rip_routes(&a, "main")
+            .iter()
+            .any(|r| r.prefix == "10.79.0.0/24")
+    });
+    assert!(
+        in_main.is_some(),
+        "10.79.0.0/24 not in A's main table: {:?}",
+        riprs_a.routes()
+    );
+
+    std::fs::write(
+        riprs_a.config_path(),
+        config_with_kernel(r#""10.77.0.0/24""#, "table = 100\nmetric = 50"),
+    )
+    .unwrap();
+    hangup(&riprs_a);
+    let moved = within(Duration::from_secs(5), || {
+        rip_routes(&a, "main").is_empty()
+            && rip_routes(&a, "100")
+                .iter()
+                .any(|r| r.prefix == "10.79.0.0/24" && r.metric == Some(50))
+    });
+    assert!(
+        moved.is_some(),
+        "routes not moved: main {:?}, table 100 {:?}\n{}",
+        rip_routes(&a, "main"),
+        rip_routes(&a, "100"),
+        riprs_a.log()
+    );
+    assert_eq!(riprs_a.show("status")["kernel_table"], 100);
+
+    // A route learned after the move goes to the new table too.
+    b.addr("eth1", "10.80.0.1/24");
+    std::fs::write(
+        riprs_b.config_path(),
+        config_with_kernel(r#""10.77.0.0/24", "10.79.0.0/24", "10.80.0.0/24""#, ""),
+    )
+    .unwrap();
+    hangup(&riprs_b);
+    let followed = within(Duration::from_secs(10), || {
+        rip_routes(&a, "100")
+            .iter()
+            .any(|r| r.prefix == "10.80.0.0/24" && r.metric == Some(50))
+    });
+    assert!(
+        followed.is_some(),
+        "10.80.0.0/24 not in table 100: {:?}",
+        rip_routes(&a, "100")
+    );
+    assert!(rip_routes(&a, "main").is_empty());
 }

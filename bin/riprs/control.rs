@@ -52,7 +52,7 @@ impl ControlServer {
 }
 
 /// Reads the request and answers it; the engine is only read.
-/// Answers one request. `netlink_resyncs` is the watcher's overflow count.
+/// `netlink_resyncs` is the kernel watcher's overflow count.
 pub async fn serve(stream: UnixStream, engine: &Engine, settings: &Settings, netlink_resyncs: u64) {
     let (reader, mut writer) = stream.into_split();
     let mut line = String::new();

@@ -298,17 +298,31 @@ impl Daemon {
     fn reload(&mut self) {
         match config::load(&self.config_path) {
             Ok(settings) => {
-                if settings.kernel != self.settings.kernel {
-                    warn!("kernel table or metric changed: takes effect at the next start");
-                }
                 for warning in &settings.warnings {
                     warn!("{warning}");
                 }
                 self.engine
                     .handle_config(Instant::now(), settings.engine.clone());
-                let kernel = self.settings.kernel;
+                let (old, new) = (&self.settings.kernel, &settings.kernel);
+                if (old.table, old.metric) != (new.table, new.metric) {
+                    // What the new configuration changed goes to the old
+                    // place first; the writer then empties it, and every
+                    // route goes again to the new one.
+                    let changes: Vec<FibChange> =
+                        std::iter::from_fn(|| self.engine.poll_fib()).collect();
+                    self.fib.apply(changes);
+                    self.fib.retarget(RouteTarget {
+                        table: new.table,
+                        priority: new.metric,
+                    });
+                    self.engine.reinstall_fib();
+                }
+                if settings.control_socket != self.settings.control_socket
+                    || settings.log != self.settings.log
+                {
+                    warn!("[control] and [log] changes take effect at the next start");
+                }
                 self.settings = settings;
-                self.settings.kernel = kernel;
                 info!(config = %self.config_path.display(), "configuration reloaded");
             }
             Err(errors) => {

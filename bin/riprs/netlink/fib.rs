@@ -25,6 +25,9 @@ pub enum FibCommand {
     Apply(Vec<FibChange>),
     /// Reply once everything before it is written.
     Sync(mpsc::Sender<()>),
+    /// Remove every rip route from the current target and write from now
+    /// on into this one.
+    Retarget(RouteTarget),
 }
 
 /// The handle the main loop holds.
@@ -59,6 +62,13 @@ impl FibWriter {
         if !changes.is_empty() {
             let _ = self.commands.send(FibCommand::Apply(changes));
         }
+    }
+
+    /// Moves to another table or priority: what was written before is
+    /// removed (and any rip route already in the new place), what is applied
+    /// after goes to `target`.
+    pub fn retarget(&self, target: RouteTarget) {
+        let _ = self.commands.send(FibCommand::Retarget(target));
     }
 
     /// Waits until everything sent so far is in the kernel.
@@ -115,19 +125,38 @@ struct Sent {
     delete: bool,
 }
 
-fn run(mut netlink: Netlink, target: RouteTarget, commands: mpsc::Receiver<FibCommand>) {
+fn run(mut netlink: Netlink, mut target: RouteTarget, commands: mpsc::Receiver<FibCommand>) {
     let mut pending: HashMap<u32, Sent> = HashMap::new();
-    while let Ok(command) = commands.recv() {
+    let mut next = None;
+    loop {
+        let command = match next.take() {
+            Some(command) => command,
+            None => match commands.recv() {
+                Ok(command) => command,
+                Err(_) => return,
+            },
+        };
         let mut syncs = Vec::new();
         let mut batch = Vec::new();
-        let mut take = |command| match command {
-            FibCommand::Apply(changes) => batch.extend(changes),
+        match command {
+            FibCommand::Retarget(to) => {
+                retarget(&mut netlink, &mut target, to);
+                continue;
+            }
             FibCommand::Sync(done) => syncs.push(done),
-        };
-        take(command);
-        // Everything already waiting goes into the same datagrams.
+            FibCommand::Apply(changes) => batch.extend(changes),
+        }
+        // Everything already waiting goes into the same datagrams, up to a
+        // change of target.
         while let Ok(more) = commands.try_recv() {
-            take(more);
+            match more {
+                FibCommand::Apply(changes) => batch.extend(changes),
+                FibCommand::Sync(done) => syncs.push(done),
+                retarget @ FibCommand::Retarget(_) => {
+                    next = Some(retarget);
+                    break;
+                }
+            }
         }
         if let Err(e) = write(&mut netlink, target, &batch, &mut pending) {
             warn!(error = %e, routes = batch.len(), "writing routes to the kernel failed");
@@ -138,6 +167,29 @@ fn run(mut netlink: Netlink, target: RouteTarget, commands: mpsc::Receiver<FibCo
             let _ = done.send(());
         }
     }
+}
+
+/// Empties the old table of rip routes, and the new one of what an earlier
+/// run may have left there, before routes go to the new one.
+fn retarget(netlink: &mut Netlink, target: &mut RouteTarget, to: RouteTarget) {
+    let tables = if target.table == to.table {
+        vec![to]
+    } else {
+        vec![*target, to]
+    };
+    for table in tables {
+        if let Err(e) = sweep(netlink, table) {
+            warn!(error = %e, table = table.table, "removing rip routes failed");
+        }
+    }
+    info!(
+        from_table = target.table,
+        from_metric = target.priority,
+        table = to.table,
+        metric = to.priority,
+        "kernel routes move"
+    );
+    *target = to;
 }
 
 fn write(

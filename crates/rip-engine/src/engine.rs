@@ -489,6 +489,20 @@ impl Engine {
         self.fib.push_back(change);
     }
 
+    /// The kernel's copy of the learned routes is gone, moved away by the
+    /// caller (to another table or priority): every route that was in the
+    /// kernel is queued again, as an addition.
+    pub fn reinstall_fib(&mut self) {
+        for id in self.table.ids() {
+            if let Some(route) = self.table.get_mut(id)
+                && route.in_fib
+            {
+                route.in_fib = false;
+                self.install(id);
+            }
+        }
+    }
+
     pub(crate) fn remove_from_fib(&mut self, id: RouteId) {
         if let Some(route) = self.table.get_mut(id)
             && route.in_fib

@@ -215,3 +215,33 @@ fn a_path_that_gets_worse_leaves_the_ecmp_set() {
     assert_eq!(hops(&rig, "10.1.0.0/16"), ["192.168.10.4"]);
     assert_eq!(rig.metric("10.1.0.0/16"), Some(2));
 }
+
+/// The daemon moved the kernel's routes elsewhere (a new table or metric):
+/// every learned route in the kernel is queued again as an addition, and
+/// only those (an unreachable one is not).
+#[test]
+fn reinstall_queues_every_route_in_the_kernel_again() {
+    let mut rig = two_neighbors(1, 1);
+    rig.response(
+        1,
+        "192.168.10.4",
+        &[route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)],
+    );
+    rig.response(1, "192.168.10.4", &[route("10.2.0.0/16", 16)]);
+    rig.take_fib();
+    rig.engine.reinstall_fib();
+    rig.drain();
+    let fib = rig.take_fib();
+    assert_eq!(
+        fib,
+        [FibChange::Add {
+            prefix: prefix("10.1.0.0/16"),
+            next_hops: smallvec![NextHop {
+                gateway: ip("192.168.10.4"),
+                ifindex: 1
+            }],
+            metric: 2
+        }]
+    );
+    assert!(rig.route("10.1.0.0/16").unwrap().in_fib);
+}
