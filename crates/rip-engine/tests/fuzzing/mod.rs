@@ -302,6 +302,9 @@ pub struct Harness {
     now: Instant,
     wall: SystemTime,
     kernel: BTreeMap<Ipv4Prefix, Vec<NextHop>>,
+    /// Routes the kernel removed by itself, with their link; the engine may
+    /// still replace or withdraw them (the daemon takes ESRCH as done).
+    vanished: BTreeSet<Ipv4Prefix>,
     own: BTreeSet<Ipv4Addr>,
     /// The last sequence number the VTI's neighbor used.
     sequence: u32,
@@ -317,6 +320,7 @@ impl Harness {
             now: start,
             wall,
             kernel: BTreeMap::new(),
+            vanished: BTreeSet::new(),
             own: INTERFACES.iter().map(|i| addr(i.2)).collect(),
             sequence: 1,
         };
@@ -434,6 +438,9 @@ impl Harness {
                 multicast,
             } => {
                 let (index, name, ..) = pick(&INTERFACES, *iface);
+                if !up {
+                    self.kernel_drops_link(index);
+                }
                 self.engine.handle_interface(
                     now,
                     InterfaceEvent::Link(Link {
@@ -446,11 +453,9 @@ impl Harness {
             }
             Step::RemoveLink { iface } => {
                 let index = ifindex(*iface);
+                self.kernel_drops_link(index);
                 self.engine
                     .handle_interface(now, InterfaceEvent::LinkRemoved { ifindex: index });
-                // The kernel removes the routes through a vanished link.
-                self.kernel
-                    .retain(|_, hops| hops.iter().all(|h| h.ifindex != index));
             }
             Step::Address { iface, add } => {
                 let address = address_of(ifindex(*iface));
@@ -493,6 +498,18 @@ impl Harness {
         self.check();
     }
 
+    /// Linux flushes the IPv4 routes through a link that goes down or away;
+    /// a multipath route only loses that next hop.
+    fn kernel_drops_link(&mut self, ifindex: u32) {
+        for (prefix, hops) in &mut self.kernel {
+            hops.retain(|h| h.ifindex != ifindex);
+            if hops.is_empty() {
+                self.vanished.insert(*prefix);
+            }
+        }
+        self.kernel.retain(|_, hops| !hops.is_empty());
+    }
+
     fn advance(&mut self, by: Duration) {
         let end = self.now + by;
         let mut spins = 0u32;
@@ -533,6 +550,7 @@ impl Harness {
                 metric,
             } => {
                 self.check_hops(prefix, &next_hops, metric);
+                self.vanished.remove(&prefix);
                 let before = self.kernel.insert(prefix, next_hops.to_vec());
                 assert!(before.is_none(), "{prefix} added twice");
             }
@@ -544,28 +562,18 @@ impl Harness {
                 self.check_hops(prefix, &next_hops, metric);
                 let before = self.kernel.insert(prefix, next_hops.to_vec());
                 assert!(
-                    before.is_some() || self.removed_with_link(prefix),
+                    before.is_some() || self.vanished.remove(&prefix),
                     "{prefix} replaced, not in the kernel"
                 );
             }
             FibChange::Delete { prefix } => {
                 let before = self.kernel.remove(&prefix);
                 assert!(
-                    before.is_some() || self.removed_with_link(prefix),
+                    before.is_some() || self.vanished.remove(&prefix),
                     "{prefix} deleted, not in the kernel"
                 );
             }
         }
-    }
-
-    /// A route the kernel removed itself, with its link: the engine may still
-    /// replace or withdraw it (the daemon treats ESRCH as done).
-    fn removed_with_link(&self, prefix: Ipv4Prefix) -> bool {
-        self.engine
-            .routes(self.now)
-            .iter()
-            .any(|r| r.prefix == prefix)
-            || !self.kernel.contains_key(&prefix)
     }
 
     fn check_hops(&self, prefix: Ipv4Prefix, hops: &[NextHop], metric: u8) {
@@ -604,13 +612,18 @@ impl Harness {
             }
         }
         let in_kernel: BTreeSet<Ipv4Prefix> = self.kernel.keys().copied().collect();
-        // Routes the kernel dropped with a link may still be "installed" in
-        // the engine until it hears of the link; none may be in the kernel
-        // without the engine knowing.
         assert!(
             in_kernel.is_subset(&installed),
             "in the kernel, not installed: {:?}",
             in_kernel.difference(&installed).collect::<Vec<_>>()
+        );
+        // What the engine counts as installed and the kernel lacks, the
+        // kernel removed with a link.
+        let missing: BTreeSet<Ipv4Prefix> = installed.difference(&in_kernel).copied().collect();
+        assert!(
+            missing.is_subset(&self.vanished),
+            "installed, not in the kernel: {:?}",
+            missing.difference(&self.vanished).collect::<Vec<_>>()
         );
     }
 }
