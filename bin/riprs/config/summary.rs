@@ -22,11 +22,31 @@ impl Settings {
         } else {
             self.kernel.table.to_string()
         };
+        let passive = if e.passive_default {
+            let active: Vec<&str> = e
+                .interfaces
+                .iter()
+                .filter(|(_, i)| i.passive == Some(false))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            if active.is_empty() {
+                "all passive".to_string()
+            } else {
+                format!("passive but {}", active.join(", "))
+            }
+        } else {
+            let listed = e
+                .interfaces
+                .iter()
+                .filter(|(name, i)| i.passive == Some(true) && !e.passive_interfaces.contains(name))
+                .count();
+            format!("{} passive", e.passive_interfaces.len() + listed)
+        };
         format!(
-            "RIP on {} and {}, {} passive, {}; timers {}/{}/{} s; routes to table {}, metric {}",
+            "RIP on {} and {}, {}, {}; timers {}/{}/{} s; routes to table {}, metric {}",
             count(networks, "network", "networks"),
             interfaces,
-            e.passive_interfaces.len(),
+            passive,
             count(e.neighbors.len(), "neighbor", "neighbors"),
             e.timers.update.as_secs(),
             e.timers.timeout.as_secs(),

@@ -121,12 +121,14 @@ fn config_md_example_parses_to_the_documented_values() {
             },
             filter_in: None,
             filter_out: None,
+            passive: None,
         },
     );
     let engine = EngineConfig {
         networks: vec![p("192.168.20.0/24"), p("192.168.10.0/24")],
         network_interfaces: vec![],
         passive_interfaces: vec!["eth1".to_string()],
+        passive_default: false,
         neighbors: vec![],
         default_metric: 1,
         default_information_originate: false,
@@ -371,6 +373,47 @@ fn passive_interfaces_are_interface_names() {
     assert_eq!(settings.engine.passive_interfaces, ["eth1", "lan0"]);
     let e = error(&rip_with("\npassive-interfaces = [\"eth/1\"]\n"));
     assert_eq!(e.key, "rip.passive-interfaces[0]");
+}
+
+#[test]
+fn passive_by_default_with_exceptions() {
+    let settings = ok(&format!(
+        "{}\n[interfaces.vti02]\npassive = false\n[interfaces.eth1]\npassive = true\n",
+        rip_with("passive-default = true")
+    ));
+    let e = &settings.engine;
+    assert!(e.passive_default);
+    assert!(!e.is_passive("vti02"), "its own setting wins");
+    assert!(e.is_passive("eth1"));
+    assert!(e.is_passive("eth7"), "not named anywhere: the default");
+    assert!(
+        settings.summary().contains("passive but vti02"),
+        "{}",
+        settings.summary()
+    );
+
+    // Without the default, `passive = true` is the same as listing it.
+    let settings = ok(&interface_with("passive = true"));
+    assert!(settings.engine.is_passive("vti02"));
+    assert!(!settings.engine.is_passive("eth1"));
+    assert!(
+        settings.summary().contains("1 passive"),
+        "{}",
+        settings.summary()
+    );
+
+    let e = error(&format!(
+        "{}\n[interfaces.eth1]\npassive = false\n",
+        rip_with("passive-interfaces = [\"eth1\"]")
+    ));
+    assert_eq!(e.key, "interfaces.eth1.passive");
+    assert!(
+        e.message.contains("rip.passive-interfaces"),
+        "{}",
+        e.message
+    );
+    let e = error(&rip_with("passive-default = \"yes\""));
+    assert_eq!(e.key, "rip.passive-default");
 }
 
 #[test]

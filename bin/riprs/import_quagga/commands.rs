@@ -213,14 +213,14 @@ impl Reader {
                 }
                 Outcome::Done
             }
-            ["passive-interface", "default"] => Outcome::Report(
-                "riprs has no `passive-interface default`: list the passive interfaces instead".into(),
-            ),
+            ["passive-interface", "default"] => {
+                q.passive_default = true;
+                q.passive_interfaces.clear();
+                Outcome::Done
+            }
             ["passive-interface", name] => match names::check_ifname(name) {
                 Ok(()) => {
-                    if !q.passive_interfaces.iter().any(|p| p == name) {
-                        q.passive_interfaces.push(name.to_string());
-                    }
+                    set_passive(q, name, true);
                     Outcome::Done
                 }
                 Err(why) => Outcome::Report(why),
@@ -301,9 +301,18 @@ impl Reader {
                 "riprs has no static RIP routes: add a kernel route and `redistribute = [\"static\"]`".into(),
             ),
             ["distance", ..] => Outcome::Report("riprs installs routes with [kernel] metric; it has no distance".into()),
-            ["no", "passive-interface", ..] => {
-                Outcome::Report("riprs has no `passive-interface default` to make exceptions to".into())
+            ["no", "passive-interface", "default"] => {
+                q.passive_default = false;
+                q.passive_interfaces.clear();
+                Outcome::Done
             }
+            ["no", "passive-interface", name] => match names::check_ifname(name) {
+                Ok(()) => {
+                    set_passive(q, name, false);
+                    Outcome::Done
+                }
+                Err(why) => Outcome::Report(why),
+            },
             ["no", ..] => Outcome::Report("`no` commands restate quagga defaults or have no equivalent".into()),
             _ => Outcome::NotHere,
         }
@@ -678,4 +687,19 @@ fn parse_prefix_rule(args: &[&str]) -> Result<PrefixRule, String> {
         ge,
         le,
     })
+}
+
+/// quagga's ripd keeps the interfaces that differ from the passive default
+/// in one list: `passive-interface NAME` and `no passive-interface NAME` add
+/// or remove NAME depending on the default.
+fn set_passive(q: &mut Quagga, name: &str, passive: bool) {
+    let differs = passive != q.passive_default;
+    let listed = q.passive_interfaces.iter().position(|p| p == name);
+    match (differs, listed) {
+        (true, None) => q.passive_interfaces.push(name.to_string()),
+        (false, Some(at)) => {
+            q.passive_interfaces.remove(at);
+        }
+        _ => {}
+    }
 }

@@ -13,6 +13,10 @@ use crate::config::LogLevel;
 pub(super) struct Quagga {
     /// `network`: prefixes (masked, as quagga does) and interface names, as text.
     pub(super) networks: Vec<String>,
+    /// `passive-interface default`.
+    pub(super) passive_default: bool,
+    /// The interfaces that differ from the default, as quagga keeps them:
+    /// passive ones without `passive-interface default`, active ones with it.
     pub(super) passive_interfaces: Vec<String>,
     pub(super) neighbors: Vec<Ipv4Addr>,
     pub(super) default_metric: Option<u8>,

@@ -249,6 +249,7 @@ fn round_trip_import_parse_equals_the_hand_written_config() {
         networks: vec![p("10.0.0.0/8")],
         network_interfaces: vec!["vti02".to_string()],
         passive_interfaces: vec!["eth1".to_string()],
+        passive_default: false,
         neighbors: vec![Ipv4Addr::new(192, 0, 2, 7)],
         default_metric: 3,
         default_information_originate: true,
@@ -308,9 +309,7 @@ line vty
     let lines = reported(&notes);
     assert_eq!(
         lines,
-        [
-            1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21
-        ],
+        [1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 15, 16, 17, 18, 19, 20, 21],
         "{notes:#?}"
     );
     let reason = |line: usize| {
@@ -333,6 +332,46 @@ line vty
     assert!(!settings.engine.redistribute.static_routes);
     assert_eq!(settings.engine.networks, [p("10.0.0.0/8")]);
     assert!(settings.engine.interfaces.is_empty());
+}
+
+/// `passive-interface default` with exceptions, and without: the same
+/// interfaces end up passive as under quagga, whose one list of interfaces
+/// that differ from the default the commands edit in order.
+#[test]
+fn passive_interfaces_with_and_without_the_default() {
+    let conf = "\
+router rip
+ network 10.0.0.0/8
+ passive-interface eth9
+ passive-interface default
+ no passive-interface vti02
+ no passive-interface vti03
+ passive-interface vti03
+";
+    let (toml, notes) = import(conf);
+    assert!(notes.is_empty(), "{notes:#?}");
+    let settings = parsed(&toml);
+    let e = &settings.engine;
+    assert!(e.passive_default, "{toml}");
+    assert!(e.is_passive("eth9"));
+    assert!(e.is_passive("eth1"));
+    assert!(!e.is_passive("vti02"));
+    assert!(e.is_passive("vti03"), "made passive again");
+    assert_eq!(e.interfaces["vti02"].passive, Some(false));
+    assert!(!e.interfaces.contains_key("vti03"));
+
+    let conf = "\
+router rip
+ network 10.0.0.0/8
+ passive-interface eth1
+ passive-interface eth2
+ no passive-interface eth2
+";
+    let (toml, notes) = import(conf);
+    assert!(notes.is_empty(), "{notes:#?}");
+    let settings = parsed(&toml);
+    assert!(!settings.engine.passive_default);
+    assert_eq!(settings.engine.passive_interfaces, ["eth1"]);
 }
 
 #[test]

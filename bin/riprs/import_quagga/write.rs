@@ -163,7 +163,9 @@ pub(super) fn write(q: &Quagga, notes: &mut Vec<(usize, String)>) -> String {
         "networks = {}",
         strings(q.networks.iter().map(String::as_str))
     );
-    if !q.passive_interfaces.is_empty() {
+    if q.passive_default {
+        out.push_str("passive-default = true\n");
+    } else if !q.passive_interfaces.is_empty() {
         let _ = writeln!(
             out,
             "passive-interfaces = {}",
@@ -239,6 +241,13 @@ pub(super) fn write(q: &Quagga, notes: &mut Vec<(usize, String)>) -> String {
     let mut names_in_use: BTreeSet<String> = q.key_chains.keys().cloned().collect();
     let mut interface_names: BTreeSet<&String> = q.interfaces.keys().collect();
     interface_names.extend(per_interface.keys());
+    // With `passive-interface default`, the listed interfaces are the active ones.
+    let active: &[String] = if q.passive_default {
+        &q.passive_interfaces
+    } else {
+        &[]
+    };
+    interface_names.extend(active);
     let mut wrote_interface = false;
     for name in interface_names {
         let iface = q.interfaces.get(name);
@@ -259,6 +268,9 @@ pub(super) fn write(q: &Quagga, notes: &mut Vec<(usize, String)>) -> String {
         }
         if let Some(filters) = per_interface.get(name).and_then(Filters::toml) {
             lines.push(format!("distribute-list = {filters}"));
+        }
+        if active.contains(name) {
+            lines.push("passive = false".to_string());
         }
         if lines.is_empty() {
             continue;

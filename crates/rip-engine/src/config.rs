@@ -19,6 +19,9 @@ pub struct EngineConfig {
     pub network_interfaces: Vec<String>,
     /// Advertised, but nothing is sent there (except to configured neighbors).
     pub passive_interfaces: Vec<String>,
+    /// Every interface is passive unless its `InterfaceConfig::passive` says
+    /// otherwise (quagga's `passive-interface default`).
+    pub passive_default: bool,
     /// Extra unicast peers, sent every update (RFC 2453 §3.8 "neighbor").
     pub neighbors: Vec<Ipv4Addr>,
     /// Metric of redistributed and originated default routes.
@@ -39,12 +42,26 @@ pub struct EngineConfig {
     pub offsets: Vec<OffsetList>,
 }
 
+impl EngineConfig {
+    /// Whether RIP only listens on the interface `name`: its own setting,
+    /// else whether it is listed, else the default.
+    pub fn is_passive(&self, name: &str) -> bool {
+        self.interfaces
+            .get(name)
+            .and_then(|i| i.passive)
+            .unwrap_or_else(|| {
+                self.passive_default || self.passive_interfaces.iter().any(|n| n == name)
+            })
+    }
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             networks: Vec::new(),
             network_interfaces: Vec::new(),
             passive_interfaces: Vec::new(),
+            passive_default: false,
             neighbors: Vec::new(),
             default_metric: 1,
             default_information_originate: false,
@@ -96,6 +113,9 @@ pub struct InterfaceConfig {
     pub authentication: Authentication,
     pub filter_in: Option<String>,
     pub filter_out: Option<String>,
+    /// Passive or not, whatever `passive_interfaces` and `passive_default`
+    /// say; `None` leaves it to them.
+    pub passive: Option<bool>,
 }
 
 impl Default for InterfaceConfig {
@@ -106,6 +126,7 @@ impl Default for InterfaceConfig {
             authentication: Authentication::default(),
             filter_in: None,
             filter_out: None,
+            passive: None,
         }
     }
 }

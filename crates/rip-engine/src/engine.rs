@@ -298,7 +298,7 @@ impl Engine {
                 .iter()
                 .any(|a| config.networks.iter().any(|n| n.contains(a.local)));
         let active = enabled && state.iface.link.up && !state.iface.addresses.is_empty();
-        let passive = config.passive_interfaces.iter().any(|n| n == name);
+        let passive = config.is_passive(name);
         let was_active = state.iface.active;
         if was_active && !active {
             self.deactivate(now, ifindex, WithdrawReason::InterfaceDown);

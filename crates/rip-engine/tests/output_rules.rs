@@ -112,6 +112,47 @@ fn passive_interfaces_send_nothing_but_their_subnet_is_advertised() {
     assert_eq!(rig.metric("10.7.0.0/16"), Some(2));
 }
 
+/// quagga's `passive-interface default` with `no passive-interface vti02`:
+/// only the exception sends; a reload that drops the default makes the LAN
+/// send too.
+#[test]
+fn passive_by_default_sends_only_on_the_exceptions() {
+    let mut config = Rig::config();
+    config.passive_default = true;
+    config.interfaces.insert(
+        "vti02".into(),
+        InterfaceConfig {
+            passive: Some(false),
+            ..InterfaceConfig::default()
+        },
+    );
+    let mut rig = Rig::new(config.clone());
+    rig.link(1, "vti02");
+    rig.addr(1, "192.168.10.3/24");
+    rig.link(2, "eth1");
+    rig.addr(2, "192.168.20.1/24");
+    rig.advance_secs(100);
+    let sent = rig.sent();
+    assert!(
+        sent.iter().all(|t| t.ifindex != 2),
+        "sent on the passive LAN"
+    );
+    assert!(
+        sent.iter().any(|t| t.ifindex == 1),
+        "nothing sent on the VTI"
+    );
+    assert!(advertised(&sent).contains(&("192.168.20.0/24".to_string(), 1)));
+
+    config.passive_default = false;
+    rig.engine.handle_config(rig.now, config);
+    rig.drain();
+    rig.advance_secs(100);
+    assert!(
+        rig.sent().iter().any(|t| t.ifindex == 2),
+        "the LAN is active now"
+    );
+}
+
 #[test]
 fn configured_neighbors_get_unicast_updates_even_without_multicast() {
     let mut config = Rig::config();

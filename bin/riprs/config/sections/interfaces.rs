@@ -1,5 +1,5 @@
 //! `[interfaces.NAME]`: per-interface multicast handling, split horizon,
-//! cost, authentication and filters.
+//! cost, authentication, filters and passive mode.
 
 use rip_codec::{AuthMode, Md5AuthLen};
 use rip_engine::{InterfaceConfig, SplitHorizon};
@@ -17,6 +17,7 @@ const KEYS: &[&str] = &[
     "cost",
     "authentication",
     "distribute-list",
+    "passive",
 ];
 
 const AUTH_KEYS: &[&str] = &["mode", "key-chain", "password", "md5-auth-length"];
@@ -73,6 +74,27 @@ fn read_one(
         && let Some(cost) = int(reader, value, &child(key, "cost"), 1..=15)
     {
         config.cost = cost;
+    }
+    if let Some(value) = table.get("passive")
+        && let Some(passive) = reader.boolean(value, &child(key, "passive"))
+    {
+        if !passive
+            && doc
+                .settings
+                .engine
+                .passive_interfaces
+                .iter()
+                .any(|n| n == ifname)
+        {
+            reader.error(
+                value.span(),
+                &child(key, "passive"),
+                format!(
+                    "false, but rip.passive-interfaces lists \"{ifname}\": remove it from one of them"
+                ),
+            );
+        }
+        config.passive = Some(passive);
     }
     if let Some(value) = table.get("distribute-list") {
         let (filter_in, filter_out) =

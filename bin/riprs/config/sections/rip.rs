@@ -14,6 +14,7 @@ use crate::config::reader::{Reader, child, element};
 const KEYS: &[&str] = &[
     "networks",
     "passive-interfaces",
+    "passive-default",
     "neighbors",
     "default-metric",
     "default-information-originate",
@@ -64,6 +65,11 @@ pub(super) fn read(
                 Err(why) => reader.error(span, &key, why),
             }
         }
+    }
+    if let Some(value) = rip.get("passive-default")
+        && let Some(on) = reader.boolean(value, "rip.passive-default")
+    {
+        engine.passive_default = on;
     }
     if let Some(value) = rip.get("neighbors") {
         for (key, text, span) in reader.strings(value, "rip.neighbors") {
