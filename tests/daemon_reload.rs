@@ -16,7 +16,7 @@ mod support;
 use std::time::Duration;
 
 use rustix::process::{Pid, Signal, kill_process};
-use support::riprs::{rip_routes, within};
+use support::riprs::{kernel_routes, rip_routes, within};
 use support::{Netns, Riprs, veth};
 
 const RIPRS: &str = env!("CARGO_BIN_EXE_riprs");
@@ -157,17 +157,30 @@ fn sighup_moves_learned_routes_to_a_new_table_and_metric() {
         &b,
         RIPRS,
         "B",
-        &config_with_kernel(r#""10.77.0.0/24", "10.79.0.0/24""#, ""),
+        // B also originates 10.5.0.0/16, which no kernel has.
+        &config_with_kernel(
+            "\"10.77.0.0/24\", \"10.79.0.0/24\"]\noriginate = [\"10.5.0.0/16\"",
+            "",
+        ),
     );
     let in_main = within(Duration::from_secs(10), || {
-        rip_routes(&a, "main")
+        let routes = rip_routes(&a, "main");
+        ["10.79.0.0/24", "10.5.0.0/16"]
             .iter()
-            .any(|r| r.prefix == "10.79.0.0/24")
+            .all(|p| routes.iter().any(|r| r.prefix == *p))
     });
     assert!(
         in_main.is_some(),
-        "10.79.0.0/24 not in A's main table: {:?}",
+        "10.79.0.0/24 and 10.5.0.0/16 not in A's main table: {:?}",
         riprs_a.routes()
+    );
+    assert_eq!(
+        riprs_b.route("10.5.0.0/16").map(|r| (r.metric, r.origin)),
+        Some((1, "configured".to_string()))
+    );
+    assert!(
+        kernel_routes(&b, "10.5.0.0/16").is_empty(),
+        "an originated prefix is not installed where it starts"
     );
 
     std::fs::write(

@@ -171,6 +171,7 @@ fn origin_name(origin: Origin) -> &'static str {
         Origin::Redistributed(rip_engine::RedistributeKind::Static) => "static",
         Origin::Redistributed(rip_engine::RedistributeKind::Kernel) => "kernel",
         Origin::DefaultOriginate => "default",
+        Origin::Configured => "configured",
     }
 }
 

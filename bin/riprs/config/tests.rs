@@ -132,6 +132,7 @@ fn config_md_example_parses_to_the_documented_values() {
         neighbors: vec![],
         default_metric: 1,
         default_information_originate: false,
+        originate: vec![],
         redistribute: Redistribute::default(),
         timers: Timers {
             update: Duration::from_secs(30),
@@ -414,6 +415,28 @@ fn passive_by_default_with_exceptions() {
     );
     let e = error(&rip_with("passive-default = \"yes\""));
     assert_eq!(e.key, "rip.passive-default");
+}
+
+#[test]
+fn originate_takes_routable_prefixes_once() {
+    let settings = ok(&rip_with("originate = [\"10.5.0.0/16\", \"0.0.0.0/0\"]"));
+    assert_eq!(
+        settings.engine.originate,
+        [p("10.5.0.0/16"), p("0.0.0.0/0")]
+    );
+    let e = error(&rip_with("originate = [\"10.5.0.1/16\"]"));
+    assert_eq!(e.key, "rip.originate[0]");
+    assert!(e.message.contains("host bits"), "{}", e.message);
+    for martian in ["127.0.0.0/8", "224.0.0.0/4", "0.1.0.0/16"] {
+        let e = error(&rip_with(&format!("originate = [\"{martian}\"]")));
+        assert!(
+            e.message.contains("not a destination"),
+            "{martian}: {}",
+            e.message
+        );
+    }
+    let e = error(&rip_with("originate = [\"10.5.0.0/16\", \"10.5.0.0/16\"]"));
+    assert_eq!(e.key, "rip.originate[1]");
 }
 
 #[test]

@@ -257,7 +257,9 @@ impl Reader {
                         q.timers = Some([*u, *t, *g]);
                         Outcome::Done
                     }
-                    _ => Outcome::Report("timers must be whole seconds from 1 to 2147483647".into()),
+                    _ => {
+                        Outcome::Report("timers must be whole seconds from 1 to 2147483647".into())
+                    }
                 }
             }
             ["allow-ecmp", n] => match n.parse::<u32>() {
@@ -297,10 +299,18 @@ impl Reader {
                 });
                 Outcome::Done
             }
-            ["route", ..] => Outcome::Report(
-                "riprs has no static RIP routes: add a kernel route and `redistribute = [\"static\"]`".into(),
+            ["route", what] => match masked_prefix(what) {
+                Some(prefix) => {
+                    if !q.originate.contains(&prefix) {
+                        q.originate.push(prefix);
+                    }
+                    Outcome::Done
+                }
+                None => Outcome::Report(format!("\"{what}\" is not a prefix")),
+            },
+            ["distance", ..] => Outcome::Report(
+                "riprs installs routes with [kernel] metric; it has no distance".into(),
             ),
-            ["distance", ..] => Outcome::Report("riprs installs routes with [kernel] metric; it has no distance".into()),
             ["no", "passive-interface", "default"] => {
                 q.passive_default = false;
                 q.passive_interfaces.clear();
@@ -313,7 +323,9 @@ impl Reader {
                 }
                 Err(why) => Outcome::Report(why),
             },
-            ["no", ..] => Outcome::Report("`no` commands restate quagga defaults or have no equivalent".into()),
+            ["no", ..] => Outcome::Report(
+                "`no` commands restate quagga defaults or have no equivalent".into(),
+            ),
             _ => Outcome::NotHere,
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use rip_codec::{AuthMode, Md5AuthLen};
+use rip_codec::{AuthMode, Ipv4Prefix, Md5AuthLen};
 use rip_engine::{Direction, PrefixRule, SplitHorizon};
 
 use crate::config::LogLevel;
@@ -21,6 +21,8 @@ pub(super) struct Quagga {
     pub(super) neighbors: Vec<Ipv4Addr>,
     pub(super) default_metric: Option<u8>,
     pub(super) default_information_originate: bool,
+    /// `route PREFIX`: static RIP routes.
+    pub(super) originate: Vec<Ipv4Prefix>,
     /// "connected", "static", "kernel", in the order first seen.
     pub(super) redistribute: Vec<&'static str>,
     /// update, timeout, garbage in seconds.

@@ -253,6 +253,7 @@ fn round_trip_import_parse_equals_the_hand_written_config() {
         neighbors: vec![Ipv4Addr::new(192, 0, 2, 7)],
         default_metric: 3,
         default_information_originate: true,
+        originate: vec![],
         redistribute: Redistribute {
             connected: true,
             static_routes: true,
@@ -309,7 +310,7 @@ line vty
     let lines = reported(&notes);
     assert_eq!(
         lines,
-        [1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 15, 16, 17, 18, 19, 20, 21],
+        [1, 2, 3, 4, 6, 8, 9, 10, 12, 15, 16, 17, 18, 19, 20, 21],
         "{notes:#?}"
     );
     let reason = |line: usize| {
@@ -320,7 +321,6 @@ line vty
             .unwrap()
     };
     assert!(reason(6).contains("version 2 only"));
-    assert!(reason(7).contains("static RIP routes"));
     assert!(reason(9).contains("metric 5 is not"));
     assert!(reason(10).contains("route maps"));
     assert!(reason(15).contains("version 2 only"));
@@ -332,6 +332,8 @@ line vty
     assert!(!settings.engine.redistribute.static_routes);
     assert_eq!(settings.engine.networks, [p("10.0.0.0/8")]);
     assert!(settings.engine.interfaces.is_empty());
+    // The static RIP route.
+    assert_eq!(settings.engine.originate, [p("10.5.0.0/16")]);
 }
 
 /// `passive-interface default` with exceptions, and without: the same

@@ -186,6 +186,14 @@ pub(super) fn write(q: &Quagga, notes: &mut Vec<(usize, String)>) -> String {
     if q.default_information_originate {
         out.push_str("default-information-originate = true\n");
     }
+    if !q.originate.is_empty() {
+        let prefixes: Vec<String> = q.originate.iter().map(|p| p.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "originate = {}",
+            strings(prefixes.iter().map(String::as_str))
+        );
+    }
     if !q.redistribute.is_empty() {
         let _ = writeln!(
             out,

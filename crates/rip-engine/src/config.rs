@@ -27,6 +27,9 @@ pub struct EngineConfig {
     /// Metric of redistributed and originated default routes.
     pub default_metric: u8,
     pub default_information_originate: bool,
+    /// Prefixes advertised from here whatever the kernel has (quagga's
+    /// `route`), with metric 1; never installed in the kernel.
+    pub originate: Vec<Ipv4Prefix>,
     pub redistribute: Redistribute,
     pub timers: Timers,
     /// Up to this many equal-cost next hops per prefix (quagga's default 1).
@@ -65,6 +68,7 @@ impl Default for EngineConfig {
             neighbors: Vec::new(),
             default_metric: 1,
             default_information_originate: false,
+            originate: Vec::new(),
             redistribute: Redistribute::default(),
             timers: Timers::default(),
             max_paths: 1,

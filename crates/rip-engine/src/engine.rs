@@ -80,6 +80,7 @@ impl Engine {
             events: VecDeque::new(),
         };
         engine.sync_default_route(Ticks(0));
+        engine.sync_configured(Ticks(0));
         engine
     }
 
@@ -245,6 +246,7 @@ impl Engine {
         self.trim_paths(now);
         self.sync_redistribution(now);
         self.sync_default_route(now);
+        self.sync_configured(now);
         self.flush_triggered(now);
     }
 
@@ -407,12 +409,20 @@ impl Engine {
         // Keep one path: split horizon still applies to the poisoned route.
         route.paths.truncate(1);
         let prefix = route.prefix;
+        let origin = route.origin;
         self.remove_from_fib(id);
         self.table.schedule(id, now.after(garbage));
         self.table.mark_changed(id);
         self.counters.route_changes += 1;
         self.events
             .push_back(Event::RouteWithdrawn { prefix, reason });
+        // A configured prefix that this route outranked takes over again.
+        if origin != Origin::Configured
+            && !self.shut_down
+            && self.config.originate.contains(&prefix)
+        {
+            self.originate_configured(now, prefix);
+        }
     }
 
     /// A route's timer came due: paths time out, garbage is collected
@@ -683,7 +693,8 @@ pub(crate) fn origin_rank(origin: Origin) -> u8 {
     match origin {
         Origin::Connected => 0,
         Origin::Redistributed(_) => 1,
-        Origin::DefaultOriginate => 2,
-        Origin::Rip => 3,
+        Origin::Configured => 2,
+        Origin::DefaultOriginate => 3,
+        Origin::Rip => 4,
     }
 }

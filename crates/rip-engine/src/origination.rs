@@ -1,5 +1,5 @@
 //! Routes that start here: connected networks of RIP interfaces,
-//! redistributed kernel routes, the default route.
+//! redistributed kernel routes, configured prefixes, the default route.
 
 use std::time::Instant;
 
@@ -11,6 +11,8 @@ use crate::time::Ticks;
 
 /// Connected networks are advertised with metric 1 (as quagga and FRR do).
 const CONNECTED_METRIC: u8 = 1;
+/// So are configured prefixes (quagga's and FRR's static RIP routes).
+const CONFIGURED_METRIC: u8 = 1;
 
 /// A kernel route offered for redistribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,33 @@ impl Engine {
         for (prefix, kind) in withdrawn {
             self.withdraw_origin(now, prefix, Origin::Redistributed(kind));
         }
+    }
+
+    /// `originate`: every configured prefix is advertised (unless a route of
+    /// higher rank has it, see `origin_rank`); those no longer configured
+    /// are withdrawn.
+    pub(crate) fn sync_configured(&mut self, now: Ticks) {
+        for prefix in self.config.originate.clone() {
+            self.originate_configured(now, prefix);
+        }
+        let gone: Vec<Ipv4Prefix> = self
+            .table
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| {
+                r.origin == Origin::Configured
+                    && r.is_reachable()
+                    && !self.config.originate.contains(&r.prefix)
+            })
+            .map(|r| r.prefix)
+            .collect();
+        for prefix in gone {
+            self.withdraw_origin(now, prefix, Origin::Configured);
+        }
+    }
+
+    pub(crate) fn originate_configured(&mut self, now: Ticks, prefix: Ipv4Prefix) {
+        self.originate(now, prefix, CONFIGURED_METRIC, Origin::Configured, 0);
     }
 
     /// `default-information-originate`: 0.0.0.0/0 with the default metric.

@@ -28,6 +28,9 @@ pub enum Origin {
     Redistributed(RedistributeKind),
     /// `default-information-originate`.
     DefaultOriginate,
+    /// Advertised because the configuration says so (`originate`, quagga's
+    /// `route`), whatever the kernel has.
+    Configured,
 }
 
 /// The kinds of kernel routes that can be redistributed.

@@ -102,3 +102,43 @@ fn default_information_originate() {
     rig.engine.handle_config(now, config);
     assert_eq!(rig.metric("0.0.0.0/0"), Some(16));
 }
+
+/// `originate` (quagga's static RIP route): advertised with metric 1 whatever
+/// the kernel has, never installed; a connected network outranks it, and it
+/// takes over again when the network goes; dropped from the config, it is
+/// withdrawn with metric 16.
+#[test]
+fn configured_prefixes_are_advertised_until_the_config_drops_them() {
+    let mut config = Rig::config();
+    config.originate = vec![prefix("10.5.0.0/16"), prefix("192.168.20.0/24")];
+    let mut rig = Rig::new(config.clone());
+    rig.link(1, "vti02");
+    rig.addr(1, "192.168.10.3/24");
+    let r = rig.route("10.5.0.0/16").unwrap();
+    assert_eq!(
+        (r.metric, r.origin, r.in_fib),
+        (1, Origin::Configured, false)
+    );
+    rig.advance_secs(40);
+    assert!(advertised(&rig.sent()).contains(&("10.5.0.0/16".to_string(), 1)));
+    assert!(rig.take_fib().is_empty(), "nothing goes to the kernel");
+
+    // The LAN's own network outranks the configured one, and hands it back.
+    rig.link(2, "eth1");
+    rig.addr(2, "192.168.20.1/24");
+    assert_eq!(
+        rig.route("192.168.20.0/24").unwrap().origin,
+        Origin::Connected
+    );
+    rig.remove_addr(2, "192.168.20.1/24");
+    let r = rig.route("192.168.20.0/24").unwrap();
+    assert_eq!((r.metric, r.origin), (1, Origin::Configured));
+
+    config.originate = vec![prefix("192.168.20.0/24")];
+    let now = rig.now;
+    rig.engine.handle_config(now, config);
+    rig.drain();
+    assert_eq!(rig.route("10.5.0.0/16").unwrap().metric, 16);
+    rig.advance_secs(10);
+    assert!(advertised(&rig.sent()).contains(&("10.5.0.0/16".to_string(), 16)));
+}

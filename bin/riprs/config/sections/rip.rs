@@ -18,6 +18,7 @@ const KEYS: &[&str] = &[
     "neighbors",
     "default-metric",
     "default-information-originate",
+    "originate",
     "redistribute",
     "timers",
     "max-paths",
@@ -88,6 +89,17 @@ pub(super) fn read(
         && let Some(on) = reader.boolean(value, "rip.default-information-originate")
     {
         engine.default_information_originate = on;
+    }
+    if let Some(value) = rip.get("originate") {
+        for (key, text, span) in reader.strings(value, "rip.originate") {
+            match names::parse_prefix(text).and_then(routable) {
+                Ok(prefix) if engine.originate.contains(&prefix) => {
+                    reader.error(span, &key, format!("{prefix} is listed twice"))
+                }
+                Ok(prefix) => engine.originate.push(prefix),
+                Err(why) => reader.error(span, &key, why),
+            }
+        }
     }
     if let Some(value) = rip.get("redistribute") {
         engine.redistribute = read_redistribute(reader, value);
@@ -239,5 +251,19 @@ fn read_offset_lists(
             });
             doc.list_references.push(list);
         }
+    }
+}
+
+/// A destination RIP may carry (RFC 1122 §3.2.1.3, as the codec checks
+/// received ones): not 127/8, class D or E, or 0/8 other than the default.
+fn routable(prefix: rip_codec::Ipv4Prefix) -> Result<rip_codec::Ipv4Prefix, String> {
+    let first = prefix.addr_bits() >> 24;
+    let martian = first == 127 || first >= 224 || (first == 0 && prefix.prefix_len() != 0);
+    if martian {
+        Err(format!(
+            "{prefix} is not a destination RIP may carry (loopback, class D/E or 0/8)"
+        ))
+    } else {
+        Ok(prefix)
     }
 }

@@ -245,7 +245,8 @@ impl<'a> Arbitrary<'a> for Step {
 }
 
 /// The configuration a variant octet selects: split horizon modes, ECMP,
-/// passive or not, unicast neighbors, redistribution, default route.
+/// passive or not, unicast neighbors, redistribution, default route,
+/// configured prefixes.
 pub fn config(variant: u8) -> EngineConfig {
     let mut config = EngineConfig {
         networks: vec![
@@ -264,6 +265,11 @@ pub fn config(variant: u8) -> EngineConfig {
     }
     if variant & 32 != 0 {
         config.neighbors.push(addr([192, 168, 3, 2]));
+    }
+    if variant % 3 == 0 {
+        // Configured prefixes, one of them also a connected network and one
+        // the VTI peer's host route.
+        config.originate = vec![prefix_of(4), prefix_of(11), prefix_of(3)];
     }
     config.timers.update = Duration::from_secs(if variant & 64 != 0 { 5 } else { 30 });
     config.timers.timeout = config.timers.update * 6;
