@@ -191,8 +191,8 @@ fn riprs_learns_from_frr_ripv1_and_sends_v2() {
     // No host route made of a subnet address.
     assert!(riprs.route("10.1.0.0/32").is_none());
     // FRR with `version 1` receives RIPv1 only: it counts riprs's RIPv2
-    // messages as bad packets and learns nothing from riprs, which has no
-    // setting to send RIPv1 (RFC 2453 §5.1's compatibility switch).
+    // messages as bad packets and learns nothing from riprs, which sends
+    // RIPv2 unless told otherwise (see the next test).
     let neighbors = riprs.show("neighbors");
     assert_eq!(
         neighbors[0]["version"], 1,
@@ -219,6 +219,44 @@ fn riprs_learns_from_frr_ripv1_and_sends_v2() {
         full_updates(&heard)
             .iter()
             .all(|h| h.entry(FRR_LAN).is_none())
+    );
+}
+
+/// With `send-version = "v1"` (RFC 2453 §5.1 "RIP-1"), riprs broadcasts
+/// RIPv1 to 10.0.0.255 and FRR with `version 1` learns riprs's LAN from it:
+/// 10.2.0.0, a subnet of the link's class A network, read with the link's
+/// /24 mask.
+#[test]
+fn frr_ripv1_learns_from_riprs_sending_v1() {
+    let (riprs_ns, frr_ns, listener_ns) = interop::link_with_listener("frrv1s");
+    let wire = Wire::listen(&listener_ns, interop::LISTENER);
+    let frr = start_frr(&frr_ns, "", "", " version 1");
+    let riprs = interop::start_riprs(&riprs_ns, &riprs_toml("", "send-version = \"v1\"", ""));
+    let socket = riprs.socket_path();
+    let _report = OnPanic(|| {
+        format!(
+            "{}{}{}",
+            frr_report(&frr),
+            wire.dump(),
+            riprs_tables(&socket)
+        )
+    });
+
+    let learned = frr.wait_for_route(RIPRS_LAN, LEARN, |r| r.code == "R(n)");
+    let learned = learned.unwrap_or_else(|| panic!("FRR did not learn {RIPRS_LAN}"));
+    assert_eq!(learned.metric, 2, "{learned:?}");
+    assert_eq!(learned.from, RIPRS_LINK.to_string(), "{learned:?}");
+    let learned = riprs.wait_route(FRR_LAN, LEARN, |r| r.origin == "rip");
+    assert!(learned.is_some(), "riprs did not learn {FRR_LAN}");
+    // Every message riprs sent was RIPv1.
+    let heard = wire.heard_from(RIPRS_LINK);
+    assert!(
+        heard.iter().any(|h| h.is_response()),
+        "nothing heard from riprs"
+    );
+    assert!(
+        heard.iter().all(|h| h.version() == Some(1)),
+        "riprs sent something else than RIPv1"
     );
 }
 

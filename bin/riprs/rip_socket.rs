@@ -28,6 +28,8 @@ pub fn open(name: &str, ifindex: u32) -> io::Result<UdpSocket> {
     socket.set_multicast_all_v4(false)?;
     socket.set_multicast_loop_v4(false)?;
     socket.set_multicast_ttl_v4(1)?;
+    // RIPv1 and "RIP-1 compatible" updates go to the subnet's broadcast address.
+    socket.set_broadcast(true)?;
     socket.set_ttl_v4(1)?;
     rustix::net::sockopt::set_ip_multicast_if_with_ifindex(
         &socket,

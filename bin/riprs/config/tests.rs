@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use rip_codec::{AuthMode, Ipv4Prefix, Md5AuthLen};
 use rip_engine::{
     Authentication, Direction, EngineConfig, InterfaceConfig, KeyConfig, OffsetList, PrefixList,
-    PrefixRule, Redistribute, SplitHorizon, Timers,
+    PrefixRule, ReceiveVersion, Redistribute, SendVersion, SplitHorizon, Timers,
 };
 
 use super::*;
@@ -122,6 +122,8 @@ fn config_md_example_parses_to_the_documented_values() {
             filter_in: None,
             filter_out: None,
             passive: None,
+            send_version: SendVersion::V2,
+            receive_version: ReceiveVersion::Both,
         },
     );
     let engine = EngineConfig {
@@ -437,6 +439,41 @@ fn originate_takes_routable_prefixes_once() {
     }
     let e = error(&rip_with("originate = [\"10.5.0.0/16\", \"10.5.0.0/16\"]"));
     assert_eq!(e.key, "rip.originate[1]");
+}
+
+#[test]
+fn rip_versions_per_interface() {
+    let settings = ok(&interface_with(
+        "send-version = \"v1\"\nreceive-version = \"v1\"",
+    ));
+    let vti = &settings.engine.interfaces["vti02"];
+    assert_eq!(vti.send_version, SendVersion::V1);
+    assert_eq!(vti.receive_version, ReceiveVersion::V1Only);
+    let settings = ok(&interface_with(
+        "send-version = \"v2-broadcast\"\nreceive-version = \"v2\"",
+    ));
+    let vti = &settings.engine.interfaces["vti02"];
+    assert_eq!(vti.send_version, SendVersion::V2Broadcast);
+    assert_eq!(vti.receive_version, ReceiveVersion::V2Only);
+    let e = error(&interface_with("send-version = \"2\""));
+    assert_eq!(e.key, "interfaces.vti02.send-version");
+    // RIPv1 cannot authenticate.
+    let found = errors(&format!(
+        "{}\n[key-chains.vpn]\nkeys = [{{ id = 1, secret = \"s\" }}]\n",
+        interface_with(
+            "send-version = \"v1\"\nreceive-version = \"v1\"\n\
+             authentication = { mode = \"md5\", key-chain = \"vpn\" }"
+        )
+    ));
+    let keys: Vec<&str> = found.errors.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "interfaces.vti02.send-version",
+            "interfaces.vti02.receive-version"
+        ],
+        "{found}"
+    );
 }
 
 #[test]

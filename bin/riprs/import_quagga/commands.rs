@@ -4,7 +4,7 @@ use std::collections::btree_map::Entry;
 use std::net::Ipv4Addr;
 
 use rip_codec::{AuthMode, Ipv4Prefix, Md5AuthLen};
-use rip_engine::{Direction, PrefixRule, SplitHorizon};
+use rip_engine::{Direction, PrefixRule, ReceiveVersion, SendVersion, SplitHorizon};
 
 use super::lifetime;
 use super::model::{DistributeList, Key, ListRef, OffsetList, Quagga, SequencedRule};
@@ -195,7 +195,9 @@ impl Reader {
         let q = &mut self.quagga;
         match words {
             ["version", "2"] => Outcome::Done,
-            ["version", ..] => Outcome::Report("riprs speaks RIP version 2 only".into()),
+            ["version", ..] => Outcome::Report(
+                "riprs sets the RIP version per interface: send-version and receive-version = \"v1\" under [interfaces.NAME]".into(),
+            ),
             ["network", what] => {
                 let entry = if what.contains('/') {
                     match masked_prefix(what) {
@@ -438,12 +440,37 @@ impl Reader {
                 iface.split_horizon = Some(SplitHorizon::Simple);
                 Outcome::Done
             }
-            ["ip", "rip", "send" | "receive", "version", "2"] => Outcome::Done,
-            ["ip", "rip", "send" | "receive", "version", ..] => {
-                Outcome::Report("riprs sends and receives RIP version 2 only".into())
+            ["ip", "rip", "send", "version", "1"] => {
+                iface.send_version = Some(SendVersion::V1);
+                Outcome::Done
             }
+            ["ip", "rip", "send", "version", "2"] => {
+                // After `ip rip v2-broadcast`, still broadcast.
+                if iface.send_version != Some(SendVersion::V2Broadcast) {
+                    iface.send_version = Some(SendVersion::V2);
+                }
+                Outcome::Done
+            }
+            ["ip", "rip", "send", "version", ..] => Outcome::Report(
+                "riprs sends one RIP version per interface (send-version): not carried over".into(),
+            ),
             ["ip", "rip", "v2-broadcast"] => {
-                Outcome::Report("riprs sends to 224.0.0.9 (and to neighbors), never to broadcast".into())
+                if iface.send_version != Some(SendVersion::V1) {
+                    iface.send_version = Some(SendVersion::V2Broadcast);
+                }
+                Outcome::Done
+            }
+            ["ip", "rip", "receive", "version", "1"] => {
+                iface.receive_version = Some(ReceiveVersion::V1Only);
+                Outcome::Done
+            }
+            ["ip", "rip", "receive", "version", "2"] => {
+                iface.receive_version = Some(ReceiveVersion::V2Only);
+                Outcome::Done
+            }
+            ["ip", "rip", "receive", "version", "1", "2"] => {
+                iface.receive_version = Some(ReceiveVersion::Both);
+                Outcome::Done
             }
             ["multicast"] => Outcome::Done,
             ["no", "multicast"] => Outcome::Report(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use rip_codec::{AuthMode, Ipv4Prefix, Md5AuthLen};
-use rip_engine::{Direction, PrefixRule, SplitHorizon};
+use rip_engine::{Direction, PrefixRule, ReceiveVersion, SendVersion, SplitHorizon};
 
 use crate::config::LogLevel;
 
@@ -78,6 +78,10 @@ pub(super) struct Interface {
     pub(super) key_chain: Option<(usize, String)>,
     /// `ip rip authentication string S`.
     pub(super) auth_string: Option<(usize, String)>,
+    /// `ip rip send version 1|2`, `ip rip v2-broadcast`.
+    pub(super) send_version: Option<SendVersion>,
+    /// `ip rip receive version 1|2|1 2`.
+    pub(super) receive_version: Option<ReceiveVersion>,
 }
 
 /// `key N` in a key chain.

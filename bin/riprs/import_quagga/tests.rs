@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use rip_codec::{AuthMode, Ipv4Prefix, Md5AuthLen};
 use rip_engine::{
     Authentication, Direction, EngineConfig, InterfaceConfig, KeyConfig, OffsetList, PrefixList,
-    PrefixRule, Redistribute, SplitHorizon, Timers,
+    PrefixRule, ReceiveVersion, Redistribute, SendVersion, SplitHorizon, Timers,
 };
 
 use super::import;
@@ -184,6 +184,8 @@ fn round_trip_import_parse_equals_the_hand_written_config() {
                     md5_auth_len: Md5AuthLen::OldRipd,
                 },
                 filter_out: Some("to-lan".to_string()),
+                // `ip rip receive version 2`
+                receive_version: ReceiveVersion::V2Only,
                 ..InterfaceConfig::default()
             },
         ),
@@ -310,7 +312,7 @@ line vty
     let lines = reported(&notes);
     assert_eq!(
         lines,
-        [1, 2, 3, 4, 6, 8, 9, 10, 12, 15, 16, 17, 18, 19, 20, 21],
+        [1, 2, 3, 4, 6, 8, 9, 10, 12, 17, 18, 19, 20, 21],
         "{notes:#?}"
     );
     let reason = |line: usize| {
@@ -320,10 +322,9 @@ line vty
             .map(|(_, r)| r.clone())
             .unwrap()
     };
-    assert!(reason(6).contains("version 2 only"));
+    assert!(reason(6).contains("per interface"));
     assert!(reason(9).contains("metric 5 is not"));
     assert!(reason(10).contains("route maps"));
-    assert!(reason(15).contains("version 2 only"));
     assert!(reason(19).contains("inside `router ospf`"));
     assert!(reason(21).contains("inside `line vty`"));
     // What could be carried over was: kernel routes, the network.
@@ -331,7 +332,12 @@ line vty
     assert!(settings.engine.redistribute.kernel);
     assert!(!settings.engine.redistribute.static_routes);
     assert_eq!(settings.engine.networks, [p("10.0.0.0/8")]);
-    assert!(settings.engine.interfaces.is_empty());
+    // `ip rip receive version 1 2` is the default; `ip rip v2-broadcast` is not.
+    let vti = &settings.engine.interfaces["vti02"];
+    assert_eq!(
+        (vti.send_version, vti.receive_version),
+        (SendVersion::V2Broadcast, ReceiveVersion::Both)
+    );
     // The static RIP route.
     assert_eq!(settings.engine.originate, [p("10.5.0.0/16")]);
 }
@@ -374,6 +380,35 @@ router rip
     let settings = parsed(&toml);
     assert!(!settings.engine.passive_default);
     assert_eq!(settings.engine.passive_interfaces, ["eth1"]);
+}
+
+/// quagga's per-interface versions: `send version 1`, `receive version 1`,
+/// and `send version 1 2`, which riprs cannot do (one version per interface).
+#[test]
+fn rip_versions_per_interface_are_carried_over() {
+    let conf = "\
+interface eth1
+ ip rip send version 1
+ ip rip receive version 1
+interface eth2
+ ip rip send version 1 2
+ ip rip receive version 2
+router rip
+ network 10.0.0.0/8
+";
+    let (toml, notes) = import(conf);
+    assert_eq!(reported(&notes), [5], "{notes:#?}");
+    let settings = parsed(&toml);
+    let eth1 = &settings.engine.interfaces["eth1"];
+    assert_eq!(
+        (eth1.send_version, eth1.receive_version),
+        (SendVersion::V1, ReceiveVersion::V1Only)
+    );
+    let eth2 = &settings.engine.interfaces["eth2"];
+    assert_eq!(
+        (eth2.send_version, eth2.receive_version),
+        (SendVersion::V2, ReceiveVersion::V2Only)
+    );
 }
 
 #[test]

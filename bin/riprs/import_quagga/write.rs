@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use rip_codec::{AuthMode, Md5AuthLen};
-use rip_engine::{Direction, PrefixRule, SplitHorizon};
+use rip_engine::{Direction, PrefixRule, ReceiveVersion, SendVersion, SplitHorizon};
 
 use super::model::{Interface, Key, ListRef, Quagga};
 use crate::config::timestamp::format_rfc3339;
@@ -272,6 +272,18 @@ pub(super) fn write(q: &Quagga, notes: &mut Vec<(usize, String)>) -> String {
                 authentication(q, name, iface, &mut names_in_use, &mut made_chains, notes)
             {
                 lines.push(format!("authentication = {auth}"));
+            }
+            match iface.send_version {
+                Some(SendVersion::V1) => lines.push("send-version = \"v1\"".to_string()),
+                Some(SendVersion::V2Broadcast) => {
+                    lines.push("send-version = \"v2-broadcast\"".to_string())
+                }
+                _ => {}
+            }
+            match iface.receive_version {
+                Some(ReceiveVersion::V1Only) => lines.push("receive-version = \"v1\"".to_string()),
+                Some(ReceiveVersion::V2Only) => lines.push("receive-version = \"v2\"".to_string()),
+                _ => {}
             }
         }
         if let Some(filters) = per_interface.get(name).and_then(Filters::toml) {

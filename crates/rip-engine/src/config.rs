@@ -120,6 +120,40 @@ pub struct InterfaceConfig {
     /// Passive or not, whatever `passive_interfaces` and `passive_default`
     /// say; `None` leaves it to them.
     pub passive: Option<bool>,
+    pub send_version: SendVersion,
+    pub receive_version: ReceiveVersion,
+}
+
+/// What an interface sends: RFC 2453 §5.1's compatibility switch ("none" is
+/// a passive interface).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SendVersion {
+    /// RIPv2 to 224.0.0.9 ("RIP-2").
+    #[default]
+    V2,
+    /// RIPv2 to the subnet's broadcast address ("RIP-1 compatibility").
+    V2Broadcast,
+    /// RIPv1 broadcasts, classful ("RIP-1", RFC 1058).
+    V1,
+}
+
+/// Which versions an interface accepts: RFC 2453 §5.1's receive control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReceiveVersion {
+    #[default]
+    Both,
+    V1Only,
+    V2Only,
+}
+
+impl ReceiveVersion {
+    pub fn accepts(self, version: u8) -> bool {
+        match self {
+            ReceiveVersion::Both => true,
+            ReceiveVersion::V1Only => version == rip_codec::VERSION_1,
+            ReceiveVersion::V2Only => version != rip_codec::VERSION_1,
+        }
+    }
 }
 
 impl Default for InterfaceConfig {
@@ -131,6 +165,8 @@ impl Default for InterfaceConfig {
             filter_in: None,
             filter_out: None,
             passive: None,
+            send_version: SendVersion::V2,
+            receive_version: ReceiveVersion::Both,
         }
     }
 }

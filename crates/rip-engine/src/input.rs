@@ -57,6 +57,11 @@ impl Engine {
                 return;
             }
         };
+        if !state.config.receive_version.accepts(packet.version()) {
+            let version = packet.version();
+            self.drop_packet(now, ifindex, source, DropReason::VersionRefused(version));
+            return;
+        }
         let on_link = state.iface.is_on_link(src);
         if packet.command() == Command::Response {
             // RFC 2453 §3.9.2: responses come from port 520 and from a
@@ -91,7 +96,11 @@ impl Engine {
             state.counters.packets_received += 1;
         }
         match verified.command() {
-            Command::Request => self.handle_request(now, ifindex, source, verified.request()),
+            Command::Request => {
+                // Versions above 2 are answered as RIPv2 (RFC 2453 §4).
+                let version = verified.version().min(rip_codec::VERSION_2);
+                self.handle_request(now, ifindex, source, verified.request(), version)
+            }
             Command::Response => {
                 let version = verified.version();
                 let instant = self.clock.instant(now);
@@ -408,6 +417,7 @@ impl Engine {
         ifindex: u32,
         source: SocketAddrV4,
         request: Request<'_>,
+        version: u8,
     ) {
         let Some(state) = self.interfaces.get(&ifindex) else {
             return;
@@ -434,7 +444,8 @@ impl Engine {
                 self.counters.queries += 1;
             }
             Request::Specific(queries) => {
-                // Entry by entry, the metric we have or 16, no split horizon.
+                // Entry by entry, the metric we have or 16, no split horizon,
+                // in the request's version.
                 let entries: Vec<RouteEntry> = queries
                     .filter_map(Result::ok)
                     .map(|prefix| {
@@ -449,7 +460,7 @@ impl Engine {
                         }
                     })
                     .collect();
-                self.send_entries(now, ifindex, source, Command::Response, entries);
+                self.send_answer(now, ifindex, source, entries, version);
                 self.counters.queries += 1;
             }
         }

@@ -88,6 +88,47 @@ impl Interface {
         self.addresses.first().map(|a| a.local)
     }
 
+    /// Where RIPv1 and "RIP-1 compatible" updates go (RFC 1058 §3.4, RFC
+    /// 2453 §5.1): the peer of a point-to-point address, else the subnet's
+    /// broadcast address; none for a /32 without a peer.
+    pub(crate) fn broadcast(&self) -> Option<Ipv4Addr> {
+        let address = self.addresses.first()?;
+        if let Some(peer) = address.peer {
+            return Some(peer);
+        }
+        match address.prefix_len {
+            32 => None,
+            31 => Some(Ipv4Addr::BROADCAST),
+            len => Some(Ipv4Addr::from(
+                u32::from(address.local) | !rip_codec::len_to_mask(len),
+            )),
+        }
+    }
+
+    /// RFC 1058 §3.7, as ripd does: a RIPv1 message carries no mask, so out
+    /// of an interface on subnet S of classful network N go the default
+    /// route, the subnets of N as long as S (and host routes in N), and
+    /// whole classful networks other than N; other routes are left out.
+    pub(crate) fn v1_can_carry(&self, prefix: Ipv4Prefix) -> bool {
+        if prefix.is_default() {
+            return true;
+        }
+        let Some(address) = self.addresses.first() else {
+            return false;
+        };
+        let local = u32::from(address.local);
+        let class_len = rip_codec::classful_len(local);
+        let class = rip_codec::len_to_mask(class_len);
+        let addr = prefix.addr_bits();
+        let same_network =
+            rip_codec::classful_len(addr) == class_len && addr & class == local & class;
+        if same_network {
+            prefix.prefix_len() == address.prefix_len || prefix.prefix_len() == 32
+        } else {
+            prefix.prefix_len() == rip_codec::classful_len(addr)
+        }
+    }
+
     pub(crate) fn is_on_link(&self, addr: Ipv4Addr) -> bool {
         self.addresses.iter().any(|a| a.is_on_link(addr))
     }

@@ -36,7 +36,7 @@ mod views;
 
 pub use config::{
     Authentication, Direction, EngineConfig, InterfaceConfig, KeyConfig, OffsetList, PrefixList,
-    PrefixRule, Redistribute, SplitHorizon, Timers,
+    PrefixRule, ReceiveVersion, Redistribute, SendVersion, SplitHorizon, Timers,
 };
 pub use counters::{GlobalCounters, InterfaceCounters, NeighborState};
 pub use engine::Engine;

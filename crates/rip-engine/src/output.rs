@@ -187,6 +187,8 @@ pub enum DropReason {
         sequence: u32,
         last: u32,
     },
+    /// A version the interface is configured not to accept (RFC 2453 §5.1).
+    VersionRefused(u8),
 }
 
 /// Why a route became unreachable.

@@ -5,9 +5,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rip_codec::{Command, INFINITY, RIP_MULTICAST, RIP_PORT, RouteEntry, VERSION_2};
+use rip_codec::{Command, INFINITY, RIP_MULTICAST, RIP_PORT, RouteEntry, VERSION_1, VERSION_2};
 
-use crate::config::SplitHorizon;
+use crate::config::{SendVersion, SplitHorizon};
 use crate::engine::{Engine, InterfaceState};
 use crate::keys;
 use crate::output::{SignWith, Transmit};
@@ -118,27 +118,39 @@ impl Engine {
         if update.kind == UpdateKind::Triggered {
             state.counters.updates_sent += 1;
         }
+        let version = wire_version(state.config.send_version);
         Some(Transmit {
             ifindex: update.ifindex,
             source: update.source,
             destination: update.destination,
             command: Command::Response,
-            version: VERSION_2,
+            version,
             entries,
             auth: update.auth,
         })
     }
 
     /// Where updates and requests out of an interface go: 224.0.0.9 where
-    /// the interface can multicast and is not passive, and every configured
-    /// neighbor on it (RFC 2453 §3.8, §4.5).
+    /// the interface can multicast and is not passive (RFC 2453 §4.5), or
+    /// its broadcast address when it sends RIPv1 or "RIP-1 compatible"
+    /// (§5.1); and every configured neighbor on it (§3.8).
     fn destinations(&self, ifindex: u32) -> Vec<SocketAddrV4> {
         let mut destinations = Vec::new();
         if let Some(state) = self.interfaces.get(&ifindex)
             && !state.iface.passive
-            && state.iface.link.multicast
         {
-            destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
+            match state.config.send_version {
+                SendVersion::V2 => {
+                    if state.iface.link.multicast {
+                        destinations.push(SocketAddrV4::new(RIP_MULTICAST, RIP_PORT));
+                    }
+                }
+                SendVersion::V2Broadcast | SendVersion::V1 => {
+                    if let Some(broadcast) = state.iface.broadcast() {
+                        destinations.push(SocketAddrV4::new(broadcast, RIP_PORT));
+                    }
+                }
+            }
         }
         destinations.extend(
             self.neighbors_on(ifindex)
@@ -160,30 +172,50 @@ impl Engine {
             return;
         };
         let entries = self.entries_for(state, ids, kind);
-        self.send_entries(now, ifindex, destination, Command::Response, entries);
+        if !entries.is_empty() {
+            self.push_transmit(now, ifindex, destination, Command::Response, entries, None);
+        }
     }
 
-    pub(crate) fn send_entries(
+    /// The answer to a specific request, in the request's version (as ripd
+    /// does): its entries are the destinations asked for, read with that
+    /// version's rules.
+    pub(crate) fn send_answer(
         &mut self,
         now: Ticks,
         ifindex: u32,
         destination: SocketAddrV4,
-        command: Command,
         entries: Vec<RouteEntry>,
+        version: u8,
     ) {
-        if entries.is_empty() && command == Command::Response {
-            return;
+        if !entries.is_empty() {
+            let version = Some(version);
+            self.push_transmit(
+                now,
+                ifindex,
+                destination,
+                Command::Response,
+                entries,
+                version,
+            );
         }
-        self.push_transmit(now, ifindex, destination, command, entries);
     }
 
     /// A whole-table request out of a new interface (RFC 2453 §3.9.1).
     pub(crate) fn send_request(&mut self, now: Ticks, ifindex: u32) {
         for destination in self.destinations(ifindex) {
-            self.push_transmit(now, ifindex, destination, Command::Request, Vec::new());
+            self.push_transmit(
+                now,
+                ifindex,
+                destination,
+                Command::Request,
+                Vec::new(),
+                None,
+            );
         }
     }
 
+    /// Queues a message; `version` None is the interface's own.
     fn push_transmit(
         &mut self,
         now: Ticks,
@@ -191,19 +223,22 @@ impl Engine {
         destination: SocketAddrV4,
         command: Command,
         entries: Vec<RouteEntry>,
+        version: Option<u8>,
     ) {
         let Some((source, auth)) = self.sender(now, ifindex) else {
             return;
         };
-        if let Some(state) = self.interfaces.get_mut(&ifindex) {
-            state.counters.packets_sent += 1;
-        }
+        let Some(state) = self.interfaces.get_mut(&ifindex) else {
+            return;
+        };
+        state.counters.packets_sent += 1;
+        let version = version.unwrap_or_else(|| wire_version(state.config.send_version));
         self.transmits.push_back(Outgoing::Ready(Transmit {
             ifindex,
             source,
             destination,
             command,
-            version: VERSION_2,
+            version,
             entries,
             auth,
         }));
@@ -278,6 +313,7 @@ impl Engine {
                 destination,
                 Command::Response,
                 entries.clone(),
+                None,
             );
         }
     }
@@ -291,6 +327,9 @@ fn advertised(
     kind: UpdateKind,
 ) -> Option<RouteEntry> {
     if !policy.permits(&route.prefix) {
+        return None;
+    }
+    if state.config.send_version == SendVersion::V1 && !state.iface.v1_can_carry(route.prefix) {
         return None;
     }
     let ifindex = state.iface.link.ifindex;
@@ -328,4 +367,12 @@ fn advertised(
         metric,
         tag: route.tag,
     })
+}
+
+/// The version field of what an interface sends.
+fn wire_version(send: SendVersion) -> u8 {
+    match send {
+        SendVersion::V1 => VERSION_1,
+        SendVersion::V2 | SendVersion::V2Broadcast => VERSION_2,
+    }
 }

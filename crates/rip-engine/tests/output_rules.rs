@@ -6,8 +6,11 @@ mod rig;
 use std::net::SocketAddrV4;
 
 use rig::*;
-use rip_codec::{Command, Packet, Request};
-use rip_engine::{EngineConfig, InterfaceConfig, SplitHorizon, Transmit};
+use rip_codec::{Command, MessageWriter, Packet, Request};
+use rip_engine::{
+    DropReason, EngineConfig, Event, InterfaceConfig, ReceiveVersion, SendVersion, SplitHorizon,
+    Transmit,
+};
 
 fn rig_with(config: EngineConfig) -> Rig {
     let mut rig = Rig::new(config);
@@ -249,4 +252,135 @@ fn specific_requests_are_answered_entry_by_entry() {
             ("10.99.0.0/16".to_string(), 16)
         ]
     );
+}
+
+fn v1_rig(send: SendVersion) -> Rig {
+    let mut config = Rig::config();
+    config.interfaces.insert(
+        "eth1".into(),
+        InterfaceConfig {
+            send_version: send,
+            ..InterfaceConfig::default()
+        },
+    );
+    let mut rig = Rig::new(config);
+    rig.link(1, "vti02");
+    rig.addr(1, "192.168.10.3/24");
+    rig.link(2, "eth1");
+    rig.addr(2, "10.1.0.1/24");
+    rig.response(
+        1,
+        "192.168.10.4",
+        &[
+            route("0.0.0.0/0", 1),
+            route("10.1.5.0/24", 1),
+            route("10.1.6.0/25", 1),
+            route("10.1.7.7/32", 1),
+            route("10.0.0.0/8", 1),
+            route("172.16.0.0/16", 1),
+            route("172.16.5.0/24", 1),
+            route("192.168.9.0/24", 1),
+            route("192.168.0.0/16", 1),
+        ],
+    );
+    rig.sent();
+    rig
+}
+
+/// RFC 2453 §5.1 "RIP-1": RIPv1 broadcasts to the subnet, carrying only
+/// what a receiver can read without a mask (RFC 1058 §3.7): the default
+/// route, subnets of the interface's network as long as its own and hosts
+/// there, and whole classful networks elsewhere.
+#[test]
+fn send_version_1_broadcasts_what_ripv1_can_carry() {
+    let mut rig = v1_rig(SendVersion::V1);
+    rig.advance_secs(40);
+    let lan: Vec<Transmit> = rig.sent().into_iter().filter(|t| t.ifindex == 2).collect();
+    assert!(!lan.is_empty());
+    for t in &lan {
+        assert_eq!(t.version, 1);
+        assert_eq!(t.destination, SocketAddrV4::new(ip("10.1.0.255"), 520));
+    }
+    let mut sent: Vec<String> = advertised(&lan).into_iter().map(|(p, _)| p).collect();
+    sent.sort();
+    sent.dedup();
+    assert_eq!(
+        sent,
+        [
+            "0.0.0.0/0",
+            "10.1.5.0/24",
+            "10.1.7.7/32",
+            "172.16.0.0/16",
+            "192.168.10.0/24",
+            "192.168.9.0/24"
+        ]
+    );
+    // The VTI still sends RIPv2, everything.
+    rig.advance_secs(40);
+    let vti: Vec<Transmit> = rig.sent().into_iter().filter(|t| t.ifindex == 1).collect();
+    assert!(vti.iter().all(|t| t.version == 2));
+}
+
+/// "RIP-1 compatibility": RIPv2 with masks, to the broadcast address.
+#[test]
+fn send_version_2_broadcast_sends_ripv2_to_the_broadcast_address() {
+    let mut rig = v1_rig(SendVersion::V2Broadcast);
+    rig.advance_secs(40);
+    let lan: Vec<Transmit> = rig.sent().into_iter().filter(|t| t.ifindex == 2).collect();
+    assert!(!lan.is_empty());
+    assert!(
+        lan.iter()
+            .all(|t| t.version == 2 && t.destination == SocketAddrV4::new(ip("10.1.0.255"), 520))
+    );
+    assert!(advertised(&lan).contains(&("10.1.6.0/25".to_string(), 2)));
+}
+
+/// RFC 2453 §5.1 receive control: a version not accepted is dropped and
+/// counted.
+#[test]
+fn receive_version_drops_the_other_version() {
+    let mut config = Rig::config();
+    config.interfaces.insert(
+        "vti02".into(),
+        InterfaceConfig {
+            receive_version: ReceiveVersion::V1Only,
+            ..InterfaceConfig::default()
+        },
+    );
+    let mut rig = Rig::new(config);
+    rig.link(1, "vti02");
+    rig.addr(1, "192.168.10.3/24");
+    rig.response(1, "192.168.10.4", &[route("10.7.0.0/16", 1)]);
+    assert_eq!(rig.metric("10.7.0.0/16"), None, "RIPv2 refused");
+    assert!(rig.take_events().iter().any(|e| matches!(
+        e,
+        Event::PacketDropped {
+            reason: DropReason::VersionRefused(2),
+            ..
+        }
+    )));
+    let mut buf = [0u8; 512];
+    let mut writer =
+        MessageWriter::new(&mut buf, Command::Response, rip_codec::VERSION_1, None).unwrap();
+    writer.push_route(&route("172.30.0.0/16", 1)).unwrap();
+    let v1 = writer.finish().to_vec();
+    rig.packet(1, SocketAddrV4::new(ip("192.168.10.4"), 520), &v1);
+    assert_eq!(rig.metric("172.30.0.0/16"), Some(2), "RIPv1 accepted");
+}
+
+/// A specific request is answered in its own version, whatever the
+/// interface sends (as ripd does): a RIPv1 query gets a RIPv1 answer.
+#[test]
+fn specific_requests_are_answered_in_their_version() {
+    let mut rig = v1_rig(SendVersion::V2);
+    let mut buf = [0u8; 512];
+    let mut writer =
+        MessageWriter::new(&mut buf, Command::Request, rip_codec::VERSION_1, None).unwrap();
+    writer.push_query(prefix("172.16.0.0/16")).unwrap();
+    let query = writer.finish().to_vec();
+    rig.packet(2, SocketAddrV4::new(ip("10.1.0.9"), 520), &query);
+    let answers = rig.sent();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0].version, 1);
+    assert_eq!(entries(&answers[0]), [("172.16.0.0/16".to_string(), 2)]);
 }

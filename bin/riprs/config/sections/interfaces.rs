@@ -1,8 +1,8 @@
 //! `[interfaces.NAME]`: per-interface multicast handling, split horizon,
-//! cost, authentication, filters and passive mode.
+//! cost, authentication, filters, passive mode and RIP versions.
 
 use rip_codec::{AuthMode, Md5AuthLen};
-use rip_engine::{InterfaceConfig, SplitHorizon};
+use rip_engine::{InterfaceConfig, ReceiveVersion, SendVersion, SplitHorizon};
 use toml::de::DeTable;
 
 use super::{int, name, read_distribute_list};
@@ -18,6 +18,8 @@ const KEYS: &[&str] = &[
     "authentication",
     "distribute-list",
     "passive",
+    "send-version",
+    "receive-version",
 ];
 
 const AUTH_KEYS: &[&str] = &["mode", "key-chain", "password", "md5-auth-length"];
@@ -102,10 +104,47 @@ fn read_one(
         config.filter_in = filter_in;
         config.filter_out = filter_out;
     }
+    let mut versions = Vec::new();
+    if let Some(value) = table.get("send-version") {
+        let modes = [
+            ("v2", SendVersion::V2),
+            ("v2-broadcast", SendVersion::V2Broadcast),
+            ("v1", SendVersion::V1),
+        ];
+        if let Some(mode) = reader.choice(value, &child(key, "send-version"), &modes) {
+            config.send_version = mode;
+            if mode == SendVersion::V1 {
+                versions.push(("send-version", value.span()));
+            }
+        }
+    }
+    if let Some(value) = table.get("receive-version") {
+        let modes = [
+            ("both", ReceiveVersion::Both),
+            ("v1", ReceiveVersion::V1Only),
+            ("v2", ReceiveVersion::V2Only),
+        ];
+        if let Some(mode) = reader.choice(value, &child(key, "receive-version"), &modes) {
+            config.receive_version = mode;
+            if mode == ReceiveVersion::V1Only {
+                versions.push(("receive-version", value.span()));
+            }
+        }
+    }
     if let Some(value) = table.get("authentication")
         && let Some(request) =
             read_authentication(reader, ifname, value, &child(key, "authentication"))
     {
+        // RFC 2453 §5.2: RIPv1 messages carry no authentication.
+        if request.mode.value != AuthMode::None {
+            for (version_key, span) in versions {
+                reader.error(
+                    span,
+                    &child(key, version_key),
+                    "\"v1\": RIPv1 carries no authentication, and this interface authenticates",
+                );
+            }
+        }
         doc.authentications.push(request);
     }
     (config, multicast)

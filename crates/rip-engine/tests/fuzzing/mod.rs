@@ -40,7 +40,8 @@ use rip_codec::{
 };
 use rip_engine::{
     Address, Authentication, Engine, EngineConfig, FibChange, InterfaceConfig, InterfaceEvent,
-    KeyConfig, Link, NextHop, RedistributeEvent, RedistributeKind, SplitHorizon, Transmit,
+    KeyConfig, Link, NextHop, ReceiveVersion, RedistributeEvent, RedistributeKind, SendVersion,
+    SplitHorizon, Transmit,
 };
 
 const SECRET: &[u8] = b"vpn-secret";
@@ -246,7 +247,7 @@ impl<'a> Arbitrary<'a> for Step {
 
 /// The configuration a variant octet selects: split horizon modes, ECMP,
 /// passive or not, unicast neighbors, redistribution, default route,
-/// configured prefixes.
+/// configured prefixes, RIP versions.
 pub fn config(variant: u8) -> EngineConfig {
     let mut config = EngineConfig {
         networks: vec![
@@ -282,6 +283,25 @@ pub fn config(variant: u8) -> EngineConfig {
             } else {
                 SplitHorizon::Simple
             },
+            ..InterfaceConfig::default()
+        },
+    );
+    // The third LAN speaks the other versions.
+    config.interfaces.insert(
+        "eth3".into(),
+        InterfaceConfig {
+            send_version: pick(
+                &[SendVersion::V2, SendVersion::V2Broadcast, SendVersion::V1],
+                variant / 3,
+            ),
+            receive_version: pick(
+                &[
+                    ReceiveVersion::Both,
+                    ReceiveVersion::V1Only,
+                    ReceiveVersion::V2Only,
+                ],
+                variant / 9,
+            ),
             ..InterfaceConfig::default()
         },
     );
@@ -701,7 +721,21 @@ fn check_transmit(transmit: &Transmit) {
             }
         }
     }
-    if transmit.command == Command::Response {
+    if transmit.command != Command::Response {
+        return;
+    }
+    if transmit.version == rip_codec::VERSION_1 {
+        // RIPv1 carries the address and metric; the receiver infers the
+        // length (RFC 1058 §3.2).
+        let fields = |routes: &[RouteEntry]| -> Vec<(Ipv4Addr, u8)> {
+            routes.iter().map(|r| (r.prefix.addr(), r.metric)).collect()
+        };
+        assert_eq!(
+            fields(&decoded),
+            fields(&transmit.entries),
+            "RIPv1 decoded differently"
+        );
+    } else {
         assert_eq!(decoded, transmit.entries, "decoded differently");
     }
 }
