@@ -47,8 +47,10 @@ use rip_engine::{
 const SECRET: &[u8] = b"vpn-secret";
 const KEY_ID: u8 = 1;
 
-/// The interfaces: ifindex, name, our address, prefix length, peer.
-const INTERFACES: [(u32, &str, [u8; 4], u8, Option<[u8; 4]>); 3] = [
+/// One interface: ifindex, name, our address, prefix length, peer.
+type InterfaceSpec = (u32, &'static str, [u8; 4], u8, Option<[u8; 4]>);
+
+const INTERFACES: [InterfaceSpec; 3] = [
     (1, "eth1", [10, 1, 0, 1], 24, None),
     (2, "vti2", [10, 2, 0, 1], 32, Some([10, 2, 0, 2])),
     (3, "eth3", [192, 168, 3, 1], 24, None),
@@ -64,7 +66,7 @@ const NEIGHBORS: [&[[u8; 4]]; 3] = [
 /// Who a datagram comes from: three times in four a neighbor on the link it
 /// arrives on, else anyone in [`SOURCES`] (our own addresses, strangers).
 fn sender(iface: u8, source: u8) -> Ipv4Addr {
-    if source % 4 == 0 {
+    if source.is_multiple_of(4) {
         addr(pick(&SOURCES, source / 4))
     } else {
         let neighbors = NEIGHBORS[(ifindex(iface) - 1) as usize];
@@ -267,7 +269,7 @@ pub fn config(variant: u8) -> EngineConfig {
     if variant & 32 != 0 {
         config.neighbors.push(addr([192, 168, 3, 2]));
     }
-    if variant % 3 == 0 {
+    if variant.is_multiple_of(3) {
         // Configured prefixes, one of them also a connected network and one
         // the VTI peer's host route.
         config.originate = vec![prefix_of(4), prefix_of(11), prefix_of(3)];
