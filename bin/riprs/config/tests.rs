@@ -517,8 +517,8 @@ fn redistribute_takes_connected_static_kernel() {
         settings.engine.redistribute,
         Redistribute {
             connected: true,
-            static_routes: false,
-            kernel: true
+            kernel: true,
+            ..Redistribute::default()
         }
     );
     let settings = ok(&rip_with("\nredistribute = [\"static\"]\n"));
@@ -526,6 +526,33 @@ fn redistribute_takes_connected_static_kernel() {
     let e = error(&rip_with("\nredistribute = [\"ospf\"]\n"));
     assert_eq!(e.key, "rip.redistribute[0]");
     assert!(e.message.contains("\"connected\", \"static\", \"kernel\""));
+}
+
+/// quagga's `redistribute KIND metric N`: a table with the kind and metric.
+#[test]
+fn redistribute_takes_a_metric_per_kind() {
+    let settings = ok(&rip_with(
+        "redistribute = [\"connected\", { kind = \"static\", metric = 3 }]",
+    ));
+    assert_eq!(
+        settings.engine.redistribute,
+        Redistribute {
+            connected: true,
+            static_routes: true,
+            static_metric: Some(3),
+            ..Redistribute::default()
+        }
+    );
+    let e = error(&rip_with(
+        "redistribute = [{ kind = \"static\", metric = 17 }]",
+    ));
+    assert_eq!(e.key, "rip.redistribute[0].metric");
+    let e = error(&rip_with("redistribute = [{ metric = 2 }]"));
+    assert_eq!(e.key, "rip.redistribute[0].kind");
+    let e = error(&rip_with(
+        "redistribute = [{ kind = \"kernel\", metrc = 2 }]",
+    ));
+    assert_eq!(e.key, "rip.redistribute[0].metrc");
 }
 
 #[test]

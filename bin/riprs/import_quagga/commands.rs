@@ -349,19 +349,30 @@ impl Reader {
                 "riprs has no route maps: `redistribute {kind}` without it would advertise more, so it is not carried over"
             ));
         }
-        if !q.redistribute.contains(&kind) {
-            q.redistribute.push(kind);
+        let (metric, outcome) = match options {
+            [] => (None, Outcome::Done),
+            ["metric", n] => match n.parse::<u8>() {
+                Ok(metric) if (1..=16).contains(&metric) => (Some(metric), Outcome::Done),
+                _ => (
+                    None,
+                    Outcome::Report(format!(
+                        "redistribute {kind} is carried over, its metric \"{n}\" is not (1 to 16)"
+                    )),
+                ),
+            },
+            _ => (
+                None,
+                Outcome::Report(format!(
+                    "redistribute {kind} is carried over, `{}` is not",
+                    options.join(" ")
+                )),
+            ),
+        };
+        match q.redistribute.iter_mut().find(|(k, _)| *k == kind) {
+            Some(entry) => entry.1 = metric,
+            None => q.redistribute.push((kind, metric)),
         }
-        match options {
-            [] => Outcome::Done,
-            ["metric", n] => Outcome::Report(format!(
-                "redistribute {kind} is carried over, its metric {n} is not: riprs uses default-metric for all redistributed routes"
-            )),
-            _ => Outcome::Report(format!(
-                "redistribute {kind} is carried over, `{}` is not",
-                options.join(" ")
-            )),
-        }
+        outcome
     }
 
     fn distribute_list(

@@ -23,8 +23,9 @@ pub(super) struct Quagga {
     pub(super) default_information_originate: bool,
     /// `route PREFIX`: static RIP routes.
     pub(super) originate: Vec<Ipv4Prefix>,
-    /// "connected", "static", "kernel", in the order first seen.
-    pub(super) redistribute: Vec<&'static str>,
+    /// "connected", "static", "kernel", in the order first seen, with the
+    /// metric of `redistribute KIND metric N`.
+    pub(super) redistribute: Vec<(&'static str, Option<u8>)>,
     /// update, timeout, garbage in seconds.
     pub(super) timers: Option<[u64; 3]>,
     /// FRR's `allow-ecmp N`.

@@ -259,7 +259,7 @@ fn round_trip_import_parse_equals_the_hand_written_config() {
         redistribute: Redistribute {
             connected: true,
             static_routes: true,
-            kernel: false,
+            ..Redistribute::default()
         },
         timers: Timers {
             update: Duration::from_secs(10),
@@ -312,7 +312,7 @@ line vty
     let lines = reported(&notes);
     assert_eq!(
         lines,
-        [1, 2, 3, 4, 6, 8, 9, 10, 12, 17, 18, 19, 20, 21],
+        [1, 2, 3, 4, 6, 8, 10, 12, 17, 18, 19, 20, 21],
         "{notes:#?}"
     );
     let reason = |line: usize| {
@@ -323,13 +323,14 @@ line vty
             .unwrap()
     };
     assert!(reason(6).contains("per interface"));
-    assert!(reason(9).contains("metric 5 is not"));
     assert!(reason(10).contains("route maps"));
     assert!(reason(19).contains("inside `router ospf`"));
     assert!(reason(21).contains("inside `line vty`"));
     // What could be carried over was: kernel routes, the network.
     let settings = parsed(&toml);
     assert!(settings.engine.redistribute.kernel);
+    // `redistribute kernel metric 5`
+    assert_eq!(settings.engine.redistribute.kernel_metric, Some(5));
     assert!(!settings.engine.redistribute.static_routes);
     assert_eq!(settings.engine.networks, [p("10.0.0.0/8")]);
     // `ip rip receive version 1 2` is the default; `ip rip v2-broadcast` is not.

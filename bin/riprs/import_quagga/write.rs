@@ -195,11 +195,15 @@ pub(super) fn write(q: &Quagga, notes: &mut Vec<(usize, String)>) -> String {
         );
     }
     if !q.redistribute.is_empty() {
-        let _ = writeln!(
-            out,
-            "redistribute = {}",
-            strings(q.redistribute.iter().copied())
-        );
+        let kinds: Vec<String> = q
+            .redistribute
+            .iter()
+            .map(|(kind, metric)| match metric {
+                None => string(kind),
+                Some(metric) => format!("{{ kind = {}, metric = {metric} }}", string(kind)),
+            })
+            .collect();
+        let _ = writeln!(out, "redistribute = [{}]", kinds.join(", "));
     }
     if let Some(paths) = q.max_paths {
         let _ = writeln!(out, "max-paths = {paths}");

@@ -82,12 +82,16 @@ impl Default for EngineConfig {
     }
 }
 
-/// Which routes from the kernel are advertised.
+/// Which routes from the kernel are advertised, and with which metric
+/// (`None`: the default metric; quagga's `redistribute KIND metric N`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Redistribute {
     pub connected: bool,
     pub static_routes: bool,
     pub kernel: bool,
+    pub connected_metric: Option<u8>,
+    pub static_metric: Option<u8>,
+    pub kernel_metric: Option<u8>,
 }
 
 /// RIP's timers (RFC 2453 §3.8).

@@ -93,10 +93,19 @@ impl Engine {
             RedistributeKind::Static => redistribute.static_routes,
             RedistributeKind::Kernel => redistribute.kernel,
         };
+        let metric_of = |kind: RedistributeKind| {
+            match kind {
+                RedistributeKind::Connected => redistribute.connected_metric,
+                RedistributeKind::Static => redistribute.static_metric,
+                RedistributeKind::Kernel => redistribute.kernel_metric,
+            }
+            .unwrap_or(metric)
+        };
         let offered: Vec<((RedistributeKind, Ipv4Prefix), u32)> =
             self.redistributable.iter().map(|(k, v)| (*k, *v)).collect();
         for ((kind, prefix), ifindex) in &offered {
             if enabled(*kind) {
+                let metric = metric_of(*kind);
                 self.originate(now, *prefix, metric, Origin::Redistributed(*kind), *ifindex);
             }
         }

@@ -142,3 +142,36 @@ fn configured_prefixes_are_advertised_until_the_config_drops_them() {
     rig.advance_secs(10);
     assert!(advertised(&rig.sent()).contains(&("10.5.0.0/16".to_string(), 16)));
 }
+
+/// `redistribute KIND metric N`: that kind's routes carry N, the others the
+/// default metric.
+#[test]
+fn redistributed_kinds_may_have_their_own_metric() {
+    let mut config = Rig::config();
+    config.default_metric = 2;
+    config.redistribute = Redistribute {
+        static_routes: true,
+        static_metric: Some(5),
+        kernel: true,
+        ..Redistribute::default()
+    };
+    let mut rig = Rig::new(config);
+    rig.link(1, "vti02");
+    rig.addr(1, "192.168.10.3/24");
+    let now = rig.now;
+    for (kind, prefix) in [
+        (RedistributeKind::Static, "172.20.0.0/16"),
+        (RedistributeKind::Kernel, "172.21.0.0/16"),
+    ] {
+        rig.engine.handle_redistribute(
+            now,
+            RedistributeEvent::Add {
+                kind,
+                prefix: self::prefix(prefix),
+                ifindex: 0,
+            },
+        );
+    }
+    assert_eq!(rig.metric("172.20.0.0/16"), Some(5));
+    assert_eq!(rig.metric("172.21.0.0/16"), Some(2));
+}

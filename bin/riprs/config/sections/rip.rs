@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use rip_engine::{Direction, OffsetList, Redistribute, Timers};
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use super::{int, name, read_distribute_list};
 use crate::config::model::Document;
@@ -130,6 +130,8 @@ pub(super) fn read(
     }
 }
 
+/// `redistribute = ["connected", { kind = "static", metric = 3 }]`: a kind,
+/// or a kind with its own metric (quagga's `redistribute KIND metric N`).
 fn read_redistribute(
     reader: &mut Reader<'_>,
     value: &crate::config::reader::Value<'_>,
@@ -138,13 +140,42 @@ fn read_redistribute(
     let Some(array) = reader.array(value, "rip.redistribute") else {
         return redistribute;
     };
+    let kinds = [("connected", 0), ("static", 1), ("kernel", 2)];
     for (i, item) in array.iter().enumerate() {
         let key = element("rip.redistribute", i);
-        let kinds = [("connected", 0), ("static", 1), ("kernel", 2)];
-        match reader.choice(item, &key, &kinds) {
-            Some(0) => redistribute.connected = true,
-            Some(1) => redistribute.static_routes = true,
-            Some(_) => redistribute.kernel = true,
+        let (kind, metric) = if let DeValue::Table(table) = item.get_ref() {
+            reader.check_keys(table, &key, &["kind", "metric"]);
+            let kind = match table.get("kind") {
+                Some(kind) => reader.choice(kind, &child(&key, "kind"), &kinds),
+                None => {
+                    reader.error(
+                        item.span(),
+                        &child(&key, "kind"),
+                        "required: \"connected\", \"static\" or \"kernel\"",
+                    );
+                    None
+                }
+            };
+            let metric = table
+                .get("metric")
+                .and_then(|m| int(reader, m, &child(&key, "metric"), 1..=16));
+            (kind, metric)
+        } else {
+            (reader.choice(item, &key, &kinds), None)
+        };
+        match kind {
+            Some(0) => {
+                redistribute.connected = true;
+                redistribute.connected_metric = metric;
+            }
+            Some(1) => {
+                redistribute.static_routes = true;
+                redistribute.static_metric = metric;
+            }
+            Some(_) => {
+                redistribute.kernel = true;
+                redistribute.kernel_metric = metric;
+            }
             None => {}
         }
     }
