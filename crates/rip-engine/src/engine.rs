@@ -35,6 +35,11 @@ pub struct Engine {
     pub(crate) next_periodic: Ticks,
     /// No triggered update before this instant (RFC 2453 §3.10.1).
     pub(crate) triggered_hold_until: Ticks,
+    /// Changes waiting for a triggered update: since when, when the last of
+    /// them came, and how many there were then (see `flush_triggered`).
+    pub(crate) changes_since: Ticks,
+    pub(crate) last_change_at: Ticks,
+    pub(crate) changes_seen: usize,
     pub(crate) limit_reported: bool,
     pub(crate) shut_down: bool,
     pub(crate) transmits: VecDeque<Outgoing>,
@@ -73,6 +78,9 @@ impl Engine {
             redistributable: BTreeMap::new(),
             next_periodic: Ticks(0).after(first),
             triggered_hold_until: Ticks(0),
+            changes_since: Ticks::NEVER,
+            last_change_at: Ticks(0),
+            changes_seen: 0,
             limit_reported: false,
             shut_down: false,
             transmits: VecDeque::new(),
@@ -104,7 +112,7 @@ impl Engine {
             next = next.min(route_deadline);
         }
         if self.table.has_changes() {
-            next = next.min(self.triggered_hold_until);
+            next = next.min(self.triggered_hold_until.max(self.triggered_ready_at()));
         }
         Some(self.clock.instant(next))
     }

@@ -264,6 +264,11 @@ impl RouteTable {
             .collect()
     }
 
+    /// Routes marked changed since the last `take_changed`.
+    pub(crate) fn changed_count(&self) -> usize {
+        self.changed.len()
+    }
+
     pub(crate) fn has_changes(&self) -> bool {
         !self.changed.is_empty()
     }

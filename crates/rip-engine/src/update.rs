@@ -43,6 +43,12 @@ pub(crate) struct PendingUpdate {
 /// Triggered updates wait 1 to 5 seconds after the previous one (RFC 2453 §3.10.1).
 const TRIGGERED_MIN: Duration = Duration::from_secs(1);
 const TRIGGERED_MAX: Duration = Duration::from_secs(5);
+/// A triggered update goes out once changes have stopped coming for this
+/// long, or this long after the first of them at the latest: a neighbor's
+/// table arrives as a burst of messages, and an update made of its first
+/// message would hold the rest back for 1 to 5 seconds.
+const TRIGGERED_QUIET: Duration = Duration::from_millis(50);
+const TRIGGERED_GATHER_MAX: Duration = Duration::from_millis(500);
 
 impl Engine {
     /// The full table to every RIP interface and neighbor; pending triggered
@@ -56,7 +62,19 @@ impl Engine {
     /// Sends the changed routes if the triggered-update hold allows;
     /// skipped when the regular update is due within the hold interval.
     pub(crate) fn flush_triggered(&mut self, now: Ticks) {
-        if !self.table.has_changes() || now < self.triggered_hold_until {
+        if !self.table.has_changes() {
+            self.changes_since = Ticks::NEVER;
+            return;
+        }
+        let count = self.table.changed_count();
+        if self.changes_since == Ticks::NEVER {
+            self.changes_since = now;
+        }
+        if count != self.changes_seen {
+            self.changes_seen = count;
+            self.last_change_at = now;
+        }
+        if now < self.triggered_hold_until || now < self.triggered_ready_at() {
             return;
         }
         if self.next_periodic <= now.after(TRIGGERED_MIN) {
@@ -73,6 +91,19 @@ impl Engine {
         self.send_update_of(now, &changed, UpdateKind::Triggered);
         let hold = self.rng.duration_between(TRIGGERED_MIN, TRIGGERED_MAX);
         self.triggered_hold_until = now.after(hold);
+        self.changes_since = Ticks::NEVER;
+        self.changes_seen = 0;
+    }
+
+    /// When the pending changes may go out: after a quiet spell, or when
+    /// gathering has gone on long enough.
+    pub(crate) fn triggered_ready_at(&self) -> Ticks {
+        if self.changes_since == Ticks::NEVER {
+            return Ticks(0);
+        }
+        self.last_change_at
+            .after(TRIGGERED_QUIET)
+            .min(self.changes_since.after(TRIGGERED_GATHER_MAX))
     }
 
     /// An update with these routes on every active, non-passive interface

@@ -146,6 +146,7 @@ fn a_new_in_filter_withdraws_at_once() {
             prefix: prefix("10.2.0.0/16")
         }]
     );
+    rig.advance(std::time::Duration::from_millis(60));
     let lan = advertised(&rig.sent());
     assert!(lan.contains(&("10.2.0.0/16".to_string(), 16)), "{lan:?}");
 }

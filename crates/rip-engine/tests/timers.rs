@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rig::*;
 use rip_codec::Command;
-use rip_engine::{Event, FibChange, WithdrawReason};
+use rip_engine::{Event, FibChange, Transmit, WithdrawReason};
 
 fn rig() -> Rig {
     let mut rig = Rig::new(Rig::config());
@@ -115,20 +115,31 @@ fn regular_updates_every_30_seconds_with_jitter() {
 #[test]
 fn triggered_updates_carry_only_changes_and_are_rate_limited() {
     let mut rig = rig();
-    // Get past the first regular update so none is imminent.
+    // Get past the triggered update of the connected networks and its hold,
+    // then past the first regular update, so that none is imminent.
+    rig.advance_secs(6);
+    rig.sent();
     while !rig.sent().iter().any(|t| t.ifindex == 2) {
         rig.advance_secs(1);
     }
+    let triggered_before = rig.engine.interfaces()[1].counters.updates_sent;
     rig.response(1, "192.168.10.4", &[route("10.1.0.0/16", 1)]);
+    // Not at once: the engine waits for a quiet 50 ms, in case more changes
+    // are on their way.
+    assert!(rig.sent().is_empty(), "sent before the burst could end");
+    rig.advance(Duration::from_millis(60));
     let first = rig.sent();
     let to_lan: Vec<_> = first.iter().filter(|t| t.ifindex == 2).collect();
-    assert_eq!(to_lan.len(), 1, "sent at once");
+    assert_eq!(to_lan.len(), 1, "sent 50 ms after the change");
     assert_eq!(
         entries(to_lan[0]),
         [("10.1.0.0/16".to_string(), 2)],
         "only the change"
     );
-    assert_eq!(rig.engine.interfaces()[1].counters.updates_sent, 1);
+    assert_eq!(
+        rig.engine.interfaces()[1].counters.updates_sent,
+        triggered_before + 1
+    );
 
     // A second change right after waits 1 to 5 s.
     rig.response(1, "192.168.10.4", &[route("10.2.0.0/16", 1)]);
@@ -154,15 +165,18 @@ fn triggered_updates_carry_only_changes_and_are_rate_limited() {
 #[test]
 fn triggered_update_is_skipped_when_a_regular_one_is_imminent() {
     let mut rig = rig();
+    rig.advance(Duration::from_millis(100));
     // Find when the regular update goes and stop just before it.
     let mut probe = Rig::new(Rig::config());
     probe.link(1, "vti02");
     probe.addr(1, "192.168.10.3/24");
     probe.link(2, "eth1");
     probe.addr(2, "192.168.20.1/24");
+    // The triggered update of the connected networks goes 50 ms in.
+    probe.advance(Duration::from_millis(100));
     probe.sent();
     let mut regular = None;
-    for ms in (0..40_000).step_by(50) {
+    for ms in (100..40_000).step_by(50) {
         probe.advance(Duration::from_millis(50));
         if probe.sent().iter().any(|t| t.ifindex == 2) {
             regular = Some(Duration::from_millis(ms));
@@ -170,7 +184,7 @@ fn triggered_update_is_skipped_when_a_regular_one_is_imminent() {
         }
     }
     let regular = regular.expect("a regular update");
-    rig.advance(regular - Duration::from_millis(500));
+    rig.advance(regular - Duration::from_millis(600));
     rig.sent();
     rig.response(1, "192.168.10.4", &[route("10.1.0.0/16", 1)]);
     assert!(
@@ -182,4 +196,50 @@ fn triggered_update_is_skipped_when_a_regular_one_is_imminent() {
     let lan: Vec<_> = sent.iter().filter(|t| t.ifindex == 2).collect();
     assert_eq!(lan.len(), 1);
     assert!(entries(lan[0]).contains(&("10.1.0.0/16".to_string(), 2)));
+}
+
+/// A burst of changes goes out as one triggered update once 50 ms pass
+/// without a new one (a neighbor's table arriving message by message), and
+/// a stream that does not stop goes out after 500 ms at the latest.
+#[test]
+fn triggered_updates_gather_a_burst() {
+    let mut rig = rig();
+    rig.advance_secs(6);
+    rig.sent();
+    while !rig.sent().iter().any(|t| t.ifindex == 2) {
+        rig.advance_secs(1);
+    }
+    let start = rig.now;
+    for i in 0..10u8 {
+        rig.response(1, "192.168.10.4", &[route(&format!("10.{i}.0.0/16"), 1)]);
+        rig.advance(Duration::from_millis(10));
+    }
+    assert!(rig.sent().is_empty(), "sent during the burst");
+    rig.advance(Duration::from_millis(50));
+    let lan: Vec<Transmit> = rig.sent().into_iter().filter(|t| t.ifindex == 2).collect();
+    assert_eq!(lan.len(), 1, "one triggered update");
+    assert_eq!(entries(&lan[0]).len(), 10, "{:?}", entries(&lan[0]));
+
+    // A change every 20 ms, on and on: the first update of it goes at 500 ms.
+    rig.advance_secs(6);
+    rig.sent();
+    let start_stream = rig.now;
+    let mut first = None;
+    for i in 0..60u8 {
+        rig.response(
+            1,
+            "192.168.10.4",
+            &[route(&format!("10.{}.0.0/16", 100 + i), 1)],
+        );
+        rig.advance(Duration::from_millis(20));
+        if first.is_none() && rig.sent().iter().any(|t| t.ifindex == 2) {
+            first = Some(rig.now - start_stream);
+        }
+    }
+    let first = first.expect("a triggered update during the stream");
+    assert!(
+        first >= Duration::from_millis(500) && first <= Duration::from_millis(540),
+        "{first:?} (burst test started at {:?})",
+        start - rig.start
+    );
 }
