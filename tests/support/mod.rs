@@ -48,7 +48,7 @@ pub use daemon::Daemon;
 pub use frr::{Frr, FrrRoute};
 pub use netns::{LinkOptions, Netns, veth, veth_with};
 pub use rip_socket::RipSocket;
-pub use riprs::{Riprs, ShownRoute};
+pub use riprs::{Launch, Riprs, ShownRoute};
 pub use tun::TunLink;
 
 /// Calls `f` every `poll` until it returns `Some`, for at most `timeout`.

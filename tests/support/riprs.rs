@@ -43,6 +43,17 @@ pub struct Riprs<'ns> {
     label: String,
     dir: TempDir,
     daemon: Option<Daemon>,
+    launch: Launch,
+}
+
+/// How the daemon is started, beyond `binary -c ripd.toml` in the namespace.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// A program and its arguments that run the daemon's command line,
+    /// e.g. `setpriv` with a capability set.
+    pub through: Vec<String>,
 }
 
 impl<'ns> Riprs<'ns> {
@@ -51,6 +62,17 @@ impl<'ns> Riprs<'ns> {
     /// and starts `binary -c ripd.toml` in `ns`; returns once the daemon
     /// answers on its control socket.
     pub fn start(ns: &'ns Netns, binary: &str, label: &str, config: &str) -> Riprs<'ns> {
+        Self::start_with(ns, binary, label, config, Launch::default())
+    }
+
+    /// [`Riprs::start`], launched as `launch` says.
+    pub fn start_with(
+        ns: &'ns Netns,
+        binary: &str,
+        label: &str,
+        config: &str,
+        launch: Launch,
+    ) -> Riprs<'ns> {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         // Named after the namespace, so that a later run can tell whether
         // the test that made it still runs (see `Netns::new`).
@@ -70,6 +92,7 @@ impl<'ns> Riprs<'ns> {
             label: label.to_string(),
             dir,
             daemon: None,
+            launch,
         };
         riprs.spawn();
         riprs
@@ -79,8 +102,17 @@ impl<'ns> Riprs<'ns> {
     /// answers on its control socket.
     pub fn spawn(&mut self) {
         assert!(self.daemon.is_none(), "{}: already running", self.label);
-        let mut cmd = self.ns.command(&self.binary.to_string_lossy());
+        let binary = self.binary.to_string_lossy().to_string();
+        let mut cmd = match self.launch.through.split_first() {
+            Some((program, args)) => {
+                let mut cmd = self.ns.command(program);
+                cmd.args(args).arg(&binary);
+                cmd
+            }
+            None => self.ns.command(&binary),
+        };
         cmd.arg("-c").arg(self.config_path());
+        cmd.envs(self.launch.env.iter().map(|(k, v)| (k, v)));
         let daemon = Daemon::spawn(
             &format!("riprs {}", self.label),
             cmd,

@@ -11,6 +11,7 @@ use tracing::{error, info, warn};
 
 use super::interfaces::{Received, Sockets};
 use super::log_events::EventLog;
+use super::notify::Notifier;
 use super::sequence::Sequence;
 use crate::config::{self, Settings};
 use crate::control::{self, ControlServer};
@@ -68,6 +69,7 @@ struct Daemon {
     gso: bool,
     sequence: Sequence,
     events: EventLog,
+    notifier: Notifier,
 }
 
 impl Daemon {
@@ -104,6 +106,7 @@ impl Daemon {
             gso: true,
             sequence: Sequence::default(),
             events: EventLog::default(),
+            notifier: Notifier::from_env(),
         };
         let control = ControlServer::bind(&daemon.settings.control_socket).map_err(|e| {
             anyhow::anyhow!(
@@ -115,6 +118,7 @@ impl Daemon {
         let mut sigint = signal(SignalKind::interrupt())?;
         let mut sighup = signal(SignalKind::hangup())?;
         info!(config = %daemon.config_path.display(), table = target.table, "riprs started");
+        daemon.notifier.notify("READY=1\nSTATUS=running");
         for warning in &daemon.settings.warnings {
             warn!("{warning}");
         }
@@ -296,6 +300,12 @@ impl Daemon {
     /// SIGHUP: a valid file replaces the configuration; an invalid one is
     /// reported and changes nothing.
     fn reload(&mut self) {
+        self.notifier.notify("RELOADING=1");
+        self.reload_config();
+        self.notifier.notify("READY=1");
+    }
+
+    fn reload_config(&mut self) {
         match config::load(&self.config_path) {
             Ok(settings) => {
                 for warning in &settings.warnings {
@@ -337,6 +347,7 @@ impl Daemon {
     /// Withdraws everything from the neighbors (metric 16) and, unless
     /// configured to keep them, the routes from the kernel.
     async fn shutdown(&mut self) {
+        self.notifier.notify("STOPPING=1");
         info!("stopping: withdrawing routes");
         self.engine.handle_shutdown(Instant::now());
         while let Some(transmit) = self.engine.poll_transmit() {

@@ -5,6 +5,7 @@
 mod interfaces;
 mod log_events;
 mod main_loop;
+mod notify;
 mod sequence;
 
 pub use main_loop::run;
