@@ -62,18 +62,25 @@ impl RipSocket {
             .set_read_timeout(Some(timeout))
             .expect("SO_RCVTIMEO");
         let mut buf = [0u8; 65536];
-        match self.socket.recv_from(&mut buf) {
-            Ok((len, std::net::SocketAddr::V4(from))) => Some((buf[..len].to_vec(), from)),
-            Ok(_) => None,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                None
+        loop {
+            match self.socket.recv_from(&mut buf) {
+                Ok((len, std::net::SocketAddr::V4(from))) => {
+                    return Some((buf[..len].to_vec(), from));
+                }
+                Ok(_) => return None,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return None;
+                }
+                // A signal reached the test process: with a receive timeout
+                // set, the kernel does not restart the call (signal(7)).
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => panic!("recv on port {RIP_PORT}: {e}"),
             }
-            Err(e) => panic!("recv on port {RIP_PORT}: {e}"),
         }
     }
 
