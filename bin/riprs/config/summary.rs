@@ -1,5 +1,7 @@
 //! The one-line account of a valid configuration that `riprs check` prints.
 
+use std::collections::BTreeSet;
+
 use super::{Settings, TABLE_MAIN};
 
 fn count(n: usize, one: &str, many: &str) -> String {
@@ -25,9 +27,9 @@ impl Settings {
         let passive = if e.passive_default {
             let active: Vec<&str> = e
                 .interfaces
-                .iter()
-                .filter(|(_, i)| i.passive == Some(false))
-                .map(|(name, _)| name.as_str())
+                .keys()
+                .filter(|name| !e.is_passive(name))
+                .map(String::as_str)
                 .collect();
             if active.is_empty() {
                 "all passive".to_string()
@@ -35,12 +37,13 @@ impl Settings {
                 format!("passive but {}", active.join(", "))
             }
         } else {
-            let listed = e
-                .interfaces
+            let named: BTreeSet<&String> = e
+                .passive_interfaces
                 .iter()
-                .filter(|(name, i)| i.passive == Some(true) && !e.passive_interfaces.contains(name))
-                .count();
-            format!("{} passive", e.passive_interfaces.len() + listed)
+                .chain(e.interfaces.keys())
+                .collect();
+            let passive = named.into_iter().filter(|name| e.is_passive(name)).count();
+            format!("{passive} passive")
         };
         format!(
             "RIP on {} and {}, {}, {}; timers {}/{}/{} s; routes to table {}, metric {}",

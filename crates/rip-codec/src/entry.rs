@@ -321,6 +321,13 @@ fn is_martian(addr: u32, mask: u32) -> bool {
     destination_flags(addr, mask) != 0
 }
 
+/// True for a prefix RIP must not carry (RFC 1122 §3.2.1.3): 127/8, class D
+/// and E, 0/8 other than the default route. The rule received entries are
+/// checked with, for callers that originate routes.
+pub fn is_martian_destination(prefix: Ipv4Prefix) -> bool {
+    is_martian(prefix.addr_bits(), prefix.mask_bits())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,7 +33,7 @@ mod repr;
 mod writer;
 
 pub use auth::{AuthMode, Authenticated, Key, KeyLookup, Md5AuthLen, Signer};
-pub use entry::{EntryView, RouteEntry, classful_len};
+pub use entry::{EntryView, RouteEntry, classful_len, is_martian_destination};
 pub use error::{AuthError, DecodeError, EmitError, EntryError, HeaderError};
 pub use header::*;
 pub use packet::{Packet, Queries, Request, Routes, Verified};

@@ -285,12 +285,9 @@ fn read_offset_lists(
     }
 }
 
-/// A destination RIP may carry (RFC 1122 §3.2.1.3, as the codec checks
-/// received ones): not 127/8, class D or E, or 0/8 other than the default.
+/// A destination RIP may carry: the codec's rule for received entries.
 fn routable(prefix: rip_codec::Ipv4Prefix) -> Result<rip_codec::Ipv4Prefix, String> {
-    let first = prefix.addr_bits() >> 24;
-    let martian = first == 127 || first >= 224 || (first == 0 && prefix.prefix_len() != 0);
-    if martian {
+    if rip_codec::is_martian_destination(prefix) {
         Err(format!(
             "{prefix} is not a destination RIP may carry (loopback, class D/E or 0/8)"
         ))
